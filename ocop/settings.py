@@ -121,6 +121,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;PRAGMA busy_timeout=20000;"
         ),
     }
+if envstr("TEST_DATABASE_NAME", ""):
+    # Lets two test runs share one PostgreSQL server without clashing.
+    DATABASES["default"]["TEST"] = {"NAME": envstr("TEST_DATABASE_NAME", "")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -------------------------------------------------------------
@@ -169,7 +172,7 @@ if PRODUCTION:
 # --- Internationalisation -----------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "ocop" / "locale"]
+# Each app keeps its translations in its own locale/ folder.
 USE_I18N = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_TZ = True

@@ -1,0 +1,52 @@
+# The two commands of the README: `make run` and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: run test venv system-deps lint test-sqlite test-postgres bench worker messages
+
+$(VENV)/.installed: pyproject.toml
+	python3.11 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+# Debian packages the browser and QR tests need (Chromium, zbarimg, a TTF with Vietnamese glyphs).
+system-deps:
+	@if ! command -v chromium >/dev/null || ! command -v zbarimg >/dev/null || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+		echo "Installing chromium, zbar-tools and fonts-dejavu-core"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium zbar-tools fonts-dejavu-core >/dev/null; \
+	fi
+
+run: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_reference
+	$(PY) manage.py load_demo
+	$(PY) manage.py collectstatic --noinput -v0
+	PORT=$(PORT) bash scripts/serve.sh
+
+worker: venv
+	$(PY) manage.py db_worker
+
+lint: venv
+	$(VENV)/bin/ruff check ocop tests bench scripts
+	$(PY) manage.py makemigrations --check --dry-run
+
+test-sqlite: venv system-deps
+	$(VENV)/bin/pytest -q
+
+test-postgres: venv system-deps
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q
+
+test: lint test-sqlite test-postgres
+
+bench: venv
+	$(PY) bench/run.py
+
+# Refresh every app's Vietnamese catalogue after changing interface text.
+messages: venv
+	for app in ocop/*/; do [ -d "$$app/locale" ] && (cd $$app && ../../$(PY) ../../manage.py makemessages -l vi --no-obsolete -v0 && ../../$(PY) ../../manage.py compilemessages -v0); done; true
