@@ -17,9 +17,9 @@ venv: $(VENV)/.installed
 
 # Debian packages the browser and QR tests need (Chromium, zbarimg, a TTF with Vietnamese glyphs).
 system-deps:
-	@if ! command -v chromium >/dev/null || ! command -v zbarimg >/dev/null || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
-		echo "Installing chromium, zbar-tools and fonts-dejavu-core"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium zbar-tools fonts-dejavu-core >/dev/null; \
+	@if ! command -v chromium >/dev/null || ! command -v zbarimg >/dev/null || ! command -v msgfmt >/dev/null || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+		echo "Installing chromium, zbar-tools, gettext and fonts-dejavu-core"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium zbar-tools fonts-dejavu-core gettext >/dev/null; \
 	fi
 
 run: venv
