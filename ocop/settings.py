@@ -155,6 +155,15 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 OTP_TOTP_ISSUER = "OCOP"
+# django-otp's own back-off doubles with every failure and never expires while
+# failures continue (up to a hundred years): a permanent lock-out. Failed codes
+# are throttled by ocop.accounts.throttle instead, with the same sliding window
+# as passwords.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# Demo only: enables `manage.py totp_code` so a presenter can log in as the
+# demo officers. Never set on a real server.
+DEMO_MODE = envbool("OCOP_DEMO", False)
 
 # --- Security headers (production) ------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -204,6 +213,18 @@ MAX_IMPORT_BYTES = envint("MAX_IMPORT_BYTES", 20 * 1024 * 1024)
 TASKS = {
     "default": {
         "BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# --- Cache ------------------------------------------------------------------------------
+# Files under the data folder: shared by the web and worker processes without a
+# server to run. Import progress lives here because on SQLite the import
+# transaction holds the write lock, so progress written to the database inside
+# it would stay invisible to the page that polls it.
+CACHES = {
+    "default": {
+        "BACKEND": envstr("CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"),
+        "LOCATION": envstr("CACHE_LOCATION", str(DATA_DIR / "cache")),
     }
 }
 

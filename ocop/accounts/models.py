@@ -79,7 +79,9 @@ class User(AbstractUser):
         }.get(self.role, ())
         for field in required:
             if getattr(self, f"{field}_id") is None:
-                raise ValidationError({field: _("This role needs a %(field)s.") % {"field": field}})
+                raise ValidationError(
+                    {field: _("This role needs a %(field)s.") % {"field": self._meta.get_field(field).verbose_name}}
+                )
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         # A commune officer's province is always the commune's province, so
@@ -99,6 +101,10 @@ class LoginAttempt(models.Model):
     success = models.BooleanField(default=False)
     stage = models.CharField(max_length=20, default="password")  # password | otp
     user_agent = models.CharField(max_length=300, blank=True)
+    # Refused by the throttle before any credential was checked. Such rows are
+    # logged but not counted as failures, so retrying during a cool-off does
+    # not push the end of the cool-off further away.
+    refused = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["ip", "at"])]

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 GENESIS = "0" * 64
@@ -37,7 +38,17 @@ class Action(models.TextChoices):
     VERIFY = "verify", _("Verified")
 
 
+def may_browse(user: Any) -> bool:
+    """Only platform administrators read the audit log: it holds every change, personal data included."""
+    from ocop.accounts.models import Role  # late: accounts code records events through this app
+
+    return bool(user is not None and user.is_authenticated and user.is_active and user.role == Role.ADMIN)
+
+
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def for_user(self, user: Any) -> AuditEventQuerySet:
+        return self if may_browse(user) else self.none()
+
     def update(self, **kwargs: Any) -> int:
         raise PermissionError("the audit log is append-only")
 
@@ -75,6 +86,11 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.model} {self.object_id}"
 
+    @property
+    def changed_fields(self) -> list[str]:
+        """The field names the event touches (not part of the hash)."""
+        return list(dict.fromkeys([*(self.before or {}), *(self.after or {})]))
+
     def payload(self) -> dict[str, Any]:
         """The fields the hash covers, in a form that survives a database round trip."""
         return {
@@ -104,3 +120,46 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise PermissionError("the audit log is append-only")
+
+
+class BreakReason(models.TextChoices):
+    """Why verification stopped at a row."""
+
+    PREV_HASH = (
+        "prev_hash",
+        _("Its previous hash does not match the row before it: a row before it was changed or deleted."),
+    )
+    HASH = "hash", _("Its content does not match its hash: the row was changed.")
+    ANCHOR = (
+        "anchor",
+        _("A row that an earlier verification saw is missing or changed: rows were deleted from the end of the log."),
+    )
+
+
+class ChainCheck(models.Model):
+    """The result of one walk of the chain.
+
+    Pages show the latest result instead of walking the whole log on every
+    view. The last row seen is kept as an anchor: the chain alone cannot
+    notice rows cut off its end, the next verification can.
+    """
+
+    at = models.DateTimeField(_("verified at"), default=timezone.now)
+    checked = models.PositiveBigIntegerField(_("rows checked"))
+    broken_at = models.BigIntegerField(_("first broken row"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=20, choices=BreakReason.choices, blank=True)
+    last_id = models.BigIntegerField(null=True, blank=True)
+    last_hash = models.CharField(max_length=64, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("chain verification")
+        verbose_name_plural = _("chain verifications")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {'OK' if self.ok else f'broken at {self.broken_at}'}"
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None

@@ -35,6 +35,14 @@ def _legacy_successors() -> dict[str, str]:
     return mapping
 
 
+def _differs(unit: Any, name: str, value: Any) -> bool:
+    # Foreign keys are compared by id: reading `unit.parent` would fetch the
+    # parent row, one query per unit (tens of thousands on a re-run).
+    if name in ("parent", "province", "successor_province"):
+        return getattr(unit, f"{name}_id") != (value.pk if value is not None else None)
+    return getattr(unit, name) != value
+
+
 def load_units(AdminUnit: Any) -> dict[str, int]:
     """Create or update every unit of both maps. Returns counts per map/level."""
     from vietnam_provinces import NESTED_DIVISIONS_JSON_PATH
@@ -50,7 +58,7 @@ def load_units(AdminUnit: Any) -> dict[str, int]:
             unit = AdminUnit(map=map_, level=level, code=code, **fields)
             to_create.append(unit)
             existing[(map_, level, code)] = unit
-        elif any(getattr(unit, k) != v for k, v in fields.items()):
+        elif any(_differs(unit, k, v) for k, v in fields.items()):
             for k, v in fields.items():
                 setattr(unit, k, v)
             to_update.append(unit)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ocop.lib.text import fold
 from ocop.registry.querysets import EvidenceQuerySet as _ScopedEvidenceQuerySet
-from ocop.registry.querysets import ProducerQuerySet, ProductQuerySet
+from ocop.registry.querysets import ProducerQuerySet, ProductPhotoQuerySet, ProductQuerySet
 from ocop.registry.validators import validate_gtin, validate_tax_code
 
 
@@ -167,10 +168,16 @@ class Producer(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("registry:producer_detail", args=[self.pk])
+
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         self.folded_name = fold(self.name)
         self.province_id = self.commune.successor_province_id
-        if self.current_commune_id is None and self.commune.is_current:
+        # A record made under the present-day map is looked after by the
+        # commune it names; a legacy record keeps whatever present-day commune
+        # an office has set (none of the maps says which one it became).
+        if self.commune.is_current:
             self.current_commune_id = self.commune_id
         super().save(*args, **kwargs)
 
@@ -227,6 +234,9 @@ class Product(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("registry:product_detail", args=[self.pk])
+
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         self.folded_name = fold(self.name)
         self.province_id = self.producer.province_id
@@ -266,8 +276,15 @@ class ProductPhoto(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ProductPhotoQuerySet.as_manager()
+
     class Meta:
         ordering = ["position", "id"]
+        verbose_name = _("product photo")
+        verbose_name_plural = _("product photos")
+
+    def __str__(self) -> str:
+        return self.caption or f"{self.product_id}/{self.sha256[:12]}"
 
 
 # --- Evidence library ----------------------------------------------------------------------
@@ -330,9 +347,14 @@ class Evidence(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("evidence document")
         verbose_name_plural = _("evidence documents")
+        # Expiry flags and the "expiring soon" filter read by producer and date.
+        indexes = [models.Index(fields=["producer", "expires_on"], name="evidence_producer_expiry")]
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:evidence_detail", args=[self.pk])
 
     @property
     def is_expired(self) -> bool:
