@@ -16,6 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 GENESIS = "0" * 64
 
@@ -35,7 +36,7 @@ class Action(models.TextChoices):
     PASSWORD_CHANGED = "password_changed", _("Password changed")
     EXPORT = "export", _("Exported")
     IMPORT = "import", _("Imported")
-    VERIFY = "verify", _("Verified")
+    VERIFY = "verify", pgettext_lazy("audit action", "Verified")
 
 
 def may_browse(user: Any) -> bool:
@@ -144,7 +145,7 @@ class ChainCheck(models.Model):
     notice rows cut off its end, the next verification can.
     """
 
-    at = models.DateTimeField(_("verified at"), default=timezone.now)
+    at = models.DateTimeField(pgettext_lazy("audit chain check", "verified at"), default=timezone.now)
     checked = models.PositiveBigIntegerField(_("rows checked"))
     broken_at = models.BigIntegerField(_("first broken row"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=20, choices=BreakReason.choices, blank=True)

@@ -393,8 +393,17 @@ class Planner:
 
     def existing_producer(self, values: dict[str, Any]) -> Producer | None:
         if "tax_code" in values:
-            return self.producer_by_tax.get(values["tax_code"])
-        return self.producer_by_name_commune.get((fold(values["name"]), values["commune"].pk))
+            found = self.producer_by_tax.get(values["tax_code"])
+            if found is not None:
+                return found
+        if "name" not in values or "commune" not in values:
+            return None
+        found = self.producer_by_name_commune.get((fold(values["name"]), values["commune"].pk))
+        # A row with a tax code matches a producer by name only when the
+        # registry has no tax code for it yet (the row then adds it).
+        if found is not None and "tax_code" in values and found.tax_code:
+            return None
+        return found
 
     def new_producer(self, ctx: RowContext, values: dict[str, Any]) -> Item:
         producer = Producer(**values)
@@ -449,7 +458,7 @@ class Planner:
             item = self.file_producers.get(("tax", tax))
             if item is not None:
                 return item.obj, item
-            existing = self.producer_by_tax.get(tax)
+            existing = self.existing_producer(values)
             if existing is not None:
                 return existing, None
         elif name:

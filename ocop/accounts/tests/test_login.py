@@ -57,7 +57,7 @@ def test_wrong_password_is_refused_with_the_same_message_as_an_unknown_user(worl
 
 def test_error_message_is_translated(world):
     client = Client()
-    response = post_login(client, "persona_producer_a", "nope", HTTP_ACCEPT_LANGUAGE="vi")
+    response = post_login(client, "persona_producer_a", "nope")
     assert "Sai tên đăng nhập hoặc mật khẩu" in response.content.decode()
 
 

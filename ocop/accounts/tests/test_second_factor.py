@@ -205,7 +205,9 @@ def test_producer_without_device_is_not_asked_for_a_code(world):
 
 
 def test_security_page_shows_role_scope_and_status(world, client_for):
-    html = client_for("commune").get(reverse("accounts:security"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client = client_for("commune")
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("accounts:security")).content.decode()
     assert "Commune officer" in html
     assert "Xã Lục Ngạn" in html
     assert re.search(r"0 unused recovery codes left", html)

@@ -54,7 +54,9 @@ def test_password_change_needs_post(world, client_for):
 
 
 def test_producer_page_shows_pending_status(world, client_for):
-    html = client_for("producer_pending").get(reverse("accounts:security"), HTTP_ACCEPT_LANGUAGE="en").content
+    client = client_for("producer_pending")
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("accounts:security")).content
     assert b"HTX Persona Pending" in html
     assert b"must verify the producer" in html
     assert reverse("accounts:recovery_regenerate").encode() not in html

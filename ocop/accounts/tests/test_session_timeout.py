@@ -35,7 +35,7 @@ def test_idle_session_is_closed(world, client_for):
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login") + "?expired=idle")
     assert "_auth_user_id" not in client.session
-    page = client.get(response.url, HTTP_ACCEPT_LANGUAGE="vi")
+    page = client.get(response.url)
     assert "không hoạt động" in page.content.decode()
     logout = events(Action.LOGOUT, actor=world.user("producer_a"))
     assert len(logout) == 1 and "idle" in logout[0].note

@@ -27,7 +27,7 @@ def test_account_cools_off_after_max_failures_then_works_after_the_window(world,
 
     # Even the right password is refused during the cool-off, with a
     # translated message that says when to retry.
-    refused = post_login(client, "persona_producer_a", HTTP_ACCEPT_LANGUAGE="vi")
+    refused = post_login(client, "persona_producer_a")
     assert refused.status_code == 429
     assert "_auth_user_id" not in client.session
     text = refused.content.decode()
@@ -114,5 +114,7 @@ def test_ip_exemption_expires_after_thirty_days(world, settings):
 
 
 def test_login_page_shows_the_timeout_notice(world):
-    response = Client().get(reverse("accounts:login") + "?expired=idle", HTTP_ACCEPT_LANGUAGE="en")
+    client = Client()
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("accounts:login") + "?expired=idle")
     assert "inactivity" in response.content.decode()

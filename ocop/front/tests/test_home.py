@@ -103,3 +103,22 @@ def test_demo_notice_only_in_demo_mode(client_for, settings):
 
 def test_home_refuses_post(client_for):
     assert client_for("anonymous").post(reverse("front:home")).status_code == 405
+
+
+def test_browser_language_does_not_override_vietnamese(db):
+    from django.test import Client
+
+    response = Client().get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "vi"
+    assert 'lang="vi"' in response.content.decode()
+
+
+def test_language_switch_sets_english(db):
+    from django.test import Client
+
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = client.get("/")
+    assert response["Content-Language"] == "en"
+    client.post("/i18n/setlang/", {"language": "vi", "next": "/"})
+    assert client.get("/")["Content-Language"] == "vi"

@@ -198,7 +198,9 @@ def test_round_trip_producers(world, client_for, file_format):
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_round_trip_products_with_certificates(world, client_for, file_format):
-    Product.objects.filter(pk=world.product_b.pk).update(name="-Na dai B", code="24-7528-001-2024", gtin="8934567890120")
+    Product.objects.filter(pk=world.product_b.pk).update(
+        name="-Na dai B", code="24-7528-001-2024", gtin="8934567890120"
+    )
     Certificate.objects.create(
         product=world.product_a,
         star=4,

@@ -90,6 +90,9 @@ def test_fixed_file_imports_then_rerun_changes_nothing(world, officer):
     assert events.count() == events_before + 6
     assert set(events.order_by("-id")[:6].values_list("actor_id", flat=True)) == {world.user("province").pk}
     assert AuditEvent.objects.filter(action="import", model="imports.ImportJob", object_id=str(job.pk)).exists()
+    page = page_text(officer.get(reverse("imports:detail", args=[job.pk])))
+    assert "Đã nhập xong." in page and 'data-count="producers-create">6<' in page
+    assert job.original_name in page_text(officer.get(reverse("imports:list")))
 
     again = upload_and_check(officer, content, "chu-the.xlsx")
     assert again.status == "preview"
@@ -274,9 +277,13 @@ def test_product_row_errors(world, officer):
     assert "Dòng 4, cột 'Hạng sao': “6 sao” không phải là hạng sao" in page
 
 
+MIXED_HEADERS = ["Tên chủ thể", "Loại hình chủ thể", "Mã số thuế", "Xã/phường", "Tên sản phẩm", "Bộ sản phẩm"]
+MIXED_HEADERS += ["Hạng sao", "Ngày cấp"]
+
+
 def test_products_sheet_may_create_its_producers(world, officer):
     rows = [
-        ["Tên chủ thể", "Loại hình chủ thể", "Mã số thuế", "Xã/phường", "Tên sản phẩm", "Bộ sản phẩm", "Hạng sao", "Ngày cấp"],
+        MIXED_HEADERS,
         ["HTX Mới", "HTX", tax_code(70), LUC_NGAN, "Vải sấy", 7, 3, "01/01/2024"],
         ["HTX Mới", "HTX", tax_code(70), LUC_NGAN, "Vải sấy", 7, 4, "01/06/2025"],
         ["HTX Mới", "HTX", tax_code(70), LUC_NGAN, "Vải tươi", 1, "", ""],
@@ -293,13 +300,13 @@ def test_products_sheet_may_create_its_producers(world, officer):
 
 def test_all_or_nothing_when_the_import_fails_midway(world, officer, monkeypatch):
     rows = [
-        ["Tên chủ thể", "Loại hình chủ thể", "Mã số thuế", "Xã/phường", "Tên sản phẩm", "Bộ sản phẩm", "Hạng sao", "Ngày cấp"],
+        MIXED_HEADERS,
         ["HTX Mới", "HTX", tax_code(70), LUC_NGAN, "Vải sấy", 7, 3, "01/01/2024"],
         ["HTX Khác", "HTX", tax_code(71), LUC_NGAN, "Mật ong", 4, 4, "01/01/2024"],
     ]
     job = upload_and_check(officer, xlsx_bytes(rows), "a.xlsx", kind="products")
     assert job.status == "preview"
-    counts = (Producer.objects.count(), Product.objects.count(), Certificate.objects.count(), AuditEvent.objects.count())
+    counts = (Producer.objects.count(), Product.objects.count(), Certificate.objects.count())
 
     real = importer._prepare_product
 
@@ -315,11 +322,13 @@ def test_all_or_nothing_when_the_import_fails_midway(world, officer, monkeypatch
     assert "disk full" in job.failure_reason
     assert "không có gì được ghi" in job.failure_reason
     after = (Producer.objects.count(), Product.objects.count(), Certificate.objects.count())
-    assert after == counts[:3]
+    assert after == counts
     # Only the job's own status change is in the log: no trace of rolled-back records.
-    assert not AuditEvent.objects.filter(id__gt=0, model__startswith="registry.").filter(
-        object_repr__in=["HTX Mới", "HTX Khác"]
-    ).exists()
+    assert (
+        not AuditEvent.objects.filter(id__gt=0, model__startswith="registry.")
+        .filter(object_repr__in=["HTX Mới", "HTX Khác"])
+        .exists()
+    )
     page = page_text(officer.get(reverse("imports:detail", args=[job.pk])))
     assert "disk full" in page
 
@@ -401,3 +410,13 @@ def test_admin_import_into_chosen_province(world, client_for):
     confirm(client, job)
     assert Producer.objects.get(name="HTX Hoàn Kiếm").province == world.ha_noi
     assert AdminUnit.objects.get(pk=world.ha_noi.pk).name == "Thành phố Hà Nội"
+
+
+def test_tax_code_added_to_a_producer_known_by_name(world, officer):
+    Producer.objects.filter(pk=world.producer_a.pk).update(tax_code="")
+    rows = [["Tên chủ thể", "Loại hình", "Mã số thuế", "Xã/phường"], ["HTX Persona A", "HTX", tax_code(90), LUC_NGAN]]
+    job = upload_and_check(officer, xlsx_bytes(rows), "a.xlsx")
+    assert job.summary["counts"]["producers"] == {"create": 0, "update": 1, "unchanged": 0}
+    confirm(officer, job)
+    world.producer_a.refresh_from_db()
+    assert world.producer_a.tax_code == tax_code(90)

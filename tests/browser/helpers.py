@@ -1,0 +1,64 @@
+"""Steps shared by the browser tests: logging in as a person would."""
+
+from __future__ import annotations
+
+import io
+
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from PIL import Image
+
+from ocop.accounts.models import User
+from ocop.testing import PERSONA_PASSWORD
+
+
+def submit(page, target: str, button_text: str | None = None) -> None:
+    """Click the submit button of a form in <main>.
+
+    `target` is the form's action URL (starting with "/") or a CSS selector of
+    a field inside the form (for forms that post to their own page).
+    """
+    selector = f'main form[action="{target}"]' if target.startswith("/") else f"main form:has({target})"
+    button = page.locator(selector).locator("button[type=submit]")
+    if button_text:
+        button = button.filter(has_text=button_text)
+    button.first.click()
+
+
+def log_in(page, username: str, password: str = PERSONA_PASSWORD) -> None:
+    page.goto(reverse("accounts:login"))
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    submit(page, reverse("accounts:login"))
+    page.wait_for_load_state()
+    user = User.objects.get(username=username)
+    if user.needs_second_factor:
+        device = TOTPDevice.objects.get(user=user, confirmed=True)
+        page.wait_for_url("**" + reverse("accounts:otp_verify") + "**")
+        page.fill("#id_code", f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}")
+        submit(page, reverse("accounts:otp_verify"))
+        page.wait_for_load_state()
+
+
+def log_out(page) -> None:
+    page.locator(f'header form[action="{reverse("accounts:logout")}"] button').click()
+    page.wait_for_load_state()
+
+
+def jpeg_file(tmp_path, name: str = "photo.jpg") -> str:
+    path = tmp_path / name
+    image = Image.new("RGB", (640, 480), (200, 40, 60))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    path.write_bytes(buffer.getvalue())
+    return str(path)
+
+
+def pdf_file(tmp_path, name: str = "chung-nhan.pdf") -> str:
+    path = tmp_path / name
+    path.write_bytes(
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+        b"trailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+    return str(path)
