@@ -13,6 +13,7 @@ legacy unit to the present-day province that absorbed it (Resolution
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -93,5 +94,5 @@ class AdminUnit(models.Model):
             unit = unit.parent
         text = ", ".join(parts)
         if self.map == UnitMap.LEGACY:
-            text = f"{text} ({_('former')})"
+            text = gettext("%(unit)s (former)") % {"unit": text}
         return text
