@@ -8,11 +8,6 @@ from collections.abc import Iterator
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django would then
-# refuse ORM calls made by the test itself. The live server runs in its own
-# thread, so the test's own ORM calls are safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -35,10 +30,42 @@ def browser() -> Iterator:
         pytest.fail(f"Chromium not found at {CHROMIUM}: run `make system-deps`")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+    # Playwright's sync API runs an event loop in this thread; Django would then
+    # refuse ORM calls made by the test itself. The live server answers from its
+    # own thread, so the test's own ORM calls are safe.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db) -> None:
+    """Administrative units and the taxonomy, which come from data migrations.
+
+    Tests that commit (as browser tests must, for the live server to see their
+    data) end with a flush that empties every table, migrations' data
+    included; the next one loads it again. (serialized_rollback cannot be
+    used: once Playwright's event loop runs in this thread, Django hands out a
+    fresh connection object that lacks the serialized copy.)
+    """
+    from ocop.geo.loader import load_units
+    from ocop.geo.models import AdminUnit
+    from ocop.registry.models import ProductCategory, ProductGroup, ProductSet
+    from ocop.registry.taxonomy import load_taxonomy
+
+    if not AdminUnit.objects.exists():
+        load_units(AdminUnit)
+    if not ProductSet.objects.exists():
+        load_taxonomy(ProductCategory, ProductGroup, ProductSet)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from ocop.imports.models import ImportJob
 from ocop.registry.models import Producer
 from tests.browser.helpers import log_in, submit
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 HEADERS = ["STT", "Tên chủ thể", "Loại hình", "Mã số thuế", "Xã/phường", "Huyện", "Tỉnh", "Điện thoại"]
 GOOD_ROWS = [

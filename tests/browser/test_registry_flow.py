@@ -9,7 +9,7 @@ from django.urls import reverse
 from ocop.registry.models import Evidence, Producer, ProducerStatus, Product
 from tests.browser.helpers import jpeg_file, log_in, log_out, pdf_file, submit
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_register_verify_and_add_product(page, world, tmp_path):
