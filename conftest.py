@@ -38,3 +38,27 @@ def client_for(world: World):
 @pytest.fixture(params=PERSONAS + ("anonymous",))
 def persona(request) -> str:
     return request.param
+
+
+@pytest.fixture
+def reference_data(transactional_db) -> None:
+    """Administrative units and the taxonomy, which come from data migrations.
+
+    Tests that commit (browser tests must, for the live server to see their
+    data; so must tests of row locks across connections) end with a flush
+    that empties every table, migrations' data included; the next one loads
+    it again. Request it before `world` in such
+    tests. (serialized_rollback is not used: once Playwright's event loop runs
+    in the test thread Django hands out a connection object without the
+    serialized copy, and on PostgreSQL the restore collides with the content
+    types that a flush recreates.)
+    """
+    from ocop.geo.loader import load_units
+    from ocop.geo.models import AdminUnit
+    from ocop.registry.models import ProductCategory, ProductGroup, ProductSet
+    from ocop.registry.taxonomy import load_taxonomy
+
+    if not AdminUnit.objects.exists():
+        load_units(AdminUnit)
+    if not ProductSet.objects.exists():
+        load_taxonomy(ProductCategory, ProductGroup, ProductSet)

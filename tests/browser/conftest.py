@@ -48,24 +48,8 @@ def browser() -> Iterator:
 
 
 @pytest.fixture(autouse=True)
-def reference_data(transactional_db) -> None:
-    """Administrative units and the taxonomy, which come from data migrations.
-
-    Tests that commit (as browser tests must, for the live server to see their
-    data) end with a flush that empties every table, migrations' data
-    included; the next one loads it again. (serialized_rollback cannot be
-    used: once Playwright's event loop runs in this thread, Django hands out a
-    fresh connection object that lacks the serialized copy.)
-    """
-    from ocop.geo.loader import load_units
-    from ocop.geo.models import AdminUnit
-    from ocop.registry.models import ProductCategory, ProductGroup, ProductSet
-    from ocop.registry.taxonomy import load_taxonomy
-
-    if not AdminUnit.objects.exists():
-        load_units(AdminUnit)
-    if not ProductSet.objects.exists():
-        load_taxonomy(ProductCategory, ProductGroup, ProductSet)
+def _reference_data(reference_data) -> None:
+    """Every browser test commits, so it needs the reference data reloaded after earlier flushes."""
 
 
 @pytest.fixture

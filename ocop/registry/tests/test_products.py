@@ -143,9 +143,9 @@ def test_assignment_locks_the_serial_row(world):
         assert connection.settings_dict["OPTIONS"].get("transaction_mode") == "IMMEDIATE"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="needs row locks across connections")
-def test_concurrent_assignments_never_share_a_serial(world):
+def test_concurrent_assignments_never_share_a_serial(reference_data, world):
     fruit = world.product_a.product_set
     products = [Product.objects.create(producer=world.producer_a, name=f"P{i}", product_set=fruit) for i in range(6)]
     barrier = threading.Barrier(len(products))
