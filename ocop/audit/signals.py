@@ -86,7 +86,8 @@ DEFAULTS: list[tuple[str, dict[str, list[str]]]] = [
     ("certificates.Certificate", {}),
     ("certificates.Proposal", {}),
     (settings.AUTH_USER_MODEL, {"exclude": ["last_login"], "secret": ["password"]}),
-    ("imports.ImportJob", {"exclude": ["processed_rows"]}),
+    # The row-level errors and summary of a job are working data, not the record: kept out of the chain.
+    ("imports.ImportJob", {"exclude": ["processed_rows", "errors", "summary"]}),
 ]
 
 

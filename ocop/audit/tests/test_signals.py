@@ -256,9 +256,12 @@ def test_import_job_progress_counter_is_not_an_event(world):
     assert len(events_for(job)) == 1
     job.status = "done"
     job.summary = {"created": 3}
+    job.errors = [{"row": 2, "column": "Mã số thuế", "message": "sai"}]
     job.save()
     update = events_for(job, Action.UPDATE)[0]
-    assert update.after == {"status": "done", "summary": {"created": 3}}
+    # The status change is the record; row errors and the summary are working data.
+    assert update.after == {"status": "done"}
+    assert "errors" not in update.before
 
 
 def test_register_refuses_unknown_fields():
