@@ -15,11 +15,11 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
-# Debian packages the browser and QR tests need (Chromium, zbarimg, a TTF with Vietnamese glyphs).
+# Debian packages the browser, QR and PDF tests need (Chromium, zbarimg, pdftotext, a TTF with Vietnamese glyphs).
 system-deps:
-	@if ! command -v chromium >/dev/null || ! command -v zbarimg >/dev/null || ! command -v msgfmt >/dev/null || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
-		echo "Installing chromium, zbar-tools, gettext and fonts-dejavu-core"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium zbar-tools fonts-dejavu-core gettext >/dev/null; \
+	@if ! command -v chromium >/dev/null || ! command -v zbarimg >/dev/null || ! command -v msgfmt >/dev/null || ! command -v pdftotext >/dev/null || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+		echo "Installing chromium, zbar-tools, poppler-utils, gettext and fonts-dejavu-core"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium zbar-tools poppler-utils fonts-dejavu-core gettext >/dev/null; \
 	fi
 
 run: venv

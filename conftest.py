@@ -62,3 +62,16 @@ def reference_data(transactional_db) -> None:
         load_units(AdminUnit)
     if not ProductSet.objects.exists():
         load_taxonomy(ProductCategory, ProductGroup, ProductSet)
+
+
+@pytest.fixture
+def clock():
+    """Moves the platform's clock (ocop.lib.clock) for one test: `clock.move(months=33)`, `clock.to(date)`.
+
+    The live server of browser tests sees the moved time too (same process).
+    """
+    from ocop.lib.clock import Traveller
+
+    traveller = Traveller()
+    yield traveller
+    traveller.reset()

@@ -60,11 +60,18 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
+    # Serves the API docs page with the Swagger UI files it ships (never from a CDN).
+    "ninja",
     "ocop.geo",
     "ocop.accounts",
     "ocop.audit",
     "ocop.registry",
+    "ocop.rules",
+    "ocop.api",
     "ocop.certificates",
+    "ocop.notifications",
+    "ocop.evaluation",
+    "ocop.councils",
     "ocop.imports",
     "ocop.demo",
     "ocop.front",
@@ -164,6 +171,11 @@ OTP_STATIC_THROTTLE_FACTOR = 0
 # Demo only: enables `manage.py totp_code` so a presenter can log in as the
 # demo officers. Never set on a real server.
 DEMO_MODE = envbool("OCOP_DEMO", False)
+# Demo only: moves the platform's clock (ocop.lib.clock) this many days, to show
+# expiring and expired certificates and their reminders. Refused in production.
+OCOP_CLOCK_OFFSET_DAYS = envint("OCOP_CLOCK_OFFSET_DAYS", 0)
+if PRODUCTION and OCOP_CLOCK_OFFSET_DAYS:
+    raise ImproperEnv("OCOP_CLOCK_OFFSET_DAYS is refused when OCOP_PRODUCTION=true")
 
 # --- Security headers (production) ------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -230,6 +242,9 @@ CACHES = {
 
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "ocop@localhost")
+# The platform's public address (e.g. https://ocop.example.gov.vn), put before the
+# links in e-mails sent by background tasks, which have no request to take it from.
+SITE_URL = envstr("SITE_URL", "")
 
 LOGGING = {
     "version": 1,

@@ -3,8 +3,9 @@
 #
 # `make run` migrates, loads the reference data and the demo and collects the
 # static files, then calls this script. It prints the address and the demo
-# logins, starts the worker (imports and other background tasks) and the web
-# server, and stops the worker when the web server exits.
+# logins, starts the worker (imports and other background tasks), the scheduler
+# (the daily reminder sweep) and the web server, and stops the worker and the
+# scheduler when the web server exits.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -32,6 +33,9 @@ echo
 # --no-reload: the worker must not restart itself halfway through an import.
 "$PY" manage.py db_worker --no-reload &
 worker=$!
+# Enqueues the daily jobs (certificate reminders) for the worker, once a day.
+"$PY" manage.py scheduler &
+scheduler=$!
 # One thread per worker: SQLite takes one writer at a time.
 "$VENV/bin/gunicorn" ocop.wsgi:application \
     --bind "127.0.0.1:${PORT}" --workers 2 --threads 1 \
@@ -42,11 +46,11 @@ stop_web() {
     kill -TERM "$web" 2>/dev/null || true
 }
 stop_worker() {
-    kill -TERM "$worker" 2>/dev/null || true
-    wait "$worker" 2>/dev/null || true
+    kill -TERM "$scheduler" "$worker" 2>/dev/null || true
+    wait "$scheduler" "$worker" 2>/dev/null || true
 }
 # Ctrl-C or a TERM from a supervisor stops gunicorn; whatever way the script
-# ends, the worker is stopped too.
+# ends, the worker and the scheduler are stopped too.
 trap stop_web INT TERM
 trap stop_worker EXIT
 

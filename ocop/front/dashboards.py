@@ -18,14 +18,17 @@ from django.utils import timezone
 
 from ocop.accounts.models import LoginAttempt, Role, User
 from ocop.certificates.models import Certificate
+from ocop.certificates.policy import policy_on
 from ocop.imports.models import ImportJob
+from ocop.lib import clock
 from ocop.registry.models import Evidence, Producer, ProducerStatus, Product, ProductStatus
 
-# Certificates expiring within this many days are flagged to their producer.
-CERTIFICATE_WARNING_DAYS = 180
-# QĐ 26/2026: a re-evaluation is filed between 180 and 120 days before expiry.
-REEVALUATION_OPENS_DAYS = 180
-REEVALUATION_CLOSES_DAYS = 120
+# QĐ 26/2026: a re-evaluation is filed between 180 and 120 days before expiry; certificates from the
+# opening of that period on are flagged to their producer. The numbers come from the certificate policy.
+_POLICY = policy_on()
+CERTIFICATE_WARNING_DAYS = _POLICY.reevaluation_opens_days
+REEVALUATION_OPENS_DAYS = _POLICY.reevaluation_opens_days
+REEVALUATION_CLOSES_DAYS = _POLICY.reevaluation_closes_days
 LIST_LIMIT = 10
 STARS = (3, 4, 5)
 
@@ -209,4 +212,4 @@ BUILDERS = {
 
 def dashboard_for(user: Any, today: dt.date | None = None) -> dict[str, Any]:
     """The figures of `user`'s dashboard, by role."""
-    return BUILDERS[user.role](user, today or timezone.localdate())
+    return BUILDERS[user.role](user, today or clock.today())

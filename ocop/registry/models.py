@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ocop.lib import clock
 from ocop.lib.text import fold
 from ocop.registry.querysets import EvidenceQuerySet as _ScopedEvidenceQuerySet
 from ocop.registry.querysets import ProducerQuerySet, ProductPhotoQuerySet, ProductQuerySet
@@ -320,7 +321,7 @@ def evidence_path(instance: Evidence, filename: str) -> str:
 class EvidenceQuerySet(_ScopedEvidenceQuerySet):
     def expiring(self, within_days: int | None = None) -> EvidenceQuerySet:
         days = within_days if within_days is not None else settings.EVIDENCE_EXPIRY_WARNING_DAYS
-        today = timezone.localdate()
+        today = clock.today()
         return self.filter(expires_on__isnull=False, expires_on__lte=today + timezone.timedelta(days=days))
 
 
@@ -358,11 +359,11 @@ class Evidence(models.Model):
 
     @property
     def is_expired(self) -> bool:
-        return self.expires_on is not None and self.expires_on < timezone.localdate()
+        return self.expires_on is not None and self.expires_on < clock.today()
 
     @property
     def is_expiring(self) -> bool:
         if self.expires_on is None:
             return False
-        limit = timezone.localdate() + timezone.timedelta(days=settings.EVIDENCE_EXPIRY_WARNING_DAYS)
+        limit = clock.today() + timezone.timedelta(days=settings.EVIDENCE_EXPIRY_WARNING_DAYS)
         return self.expires_on <= limit

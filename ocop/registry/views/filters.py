@@ -8,6 +8,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, 
 from django.utils import timezone
 
 from ocop.geo.models import AdminUnit
+from ocop.lib import clock
 from ocop.lib.text import fold
 from ocop.registry.models import Product
 
@@ -100,7 +101,7 @@ def filter_evidence(queryset: QuerySet[Any], form: Any, warning_days: int) -> Qu
         queryset = queryset.filter(products=form.value("product"))
     if form.value("doc_type"):
         queryset = queryset.filter(doc_type=form.value("doc_type"))
-    today = timezone.localdate()
+    today = clock.today()
     limit = today + timezone.timedelta(days=warning_days)
     state = form.value("state")
     if state == "expired":

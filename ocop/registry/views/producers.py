@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ocop.lib import clock
 from ocop.registry import actions
 from ocop.registry.forms import ProducerFilterForm, ProducerForm, VerifyForm
 from ocop.registry.models import Evidence, Producer, Product
@@ -55,7 +56,7 @@ def producer_list(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, producer: Producer, **extra: object) -> dict[str, object]:
     user = request.user
-    today = timezone.localdate()
+    today = clock.today()
     limit = today + timezone.timedelta(days=settings.EVIDENCE_EXPIRY_WARNING_DAYS)
     evidence = Evidence.objects.for_user(user).filter(producer=producer)
     context: dict[str, object] = {

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from ocop.accounts.models import Role
 from ocop.certificates.models import Certificate, CertificateStatus
+from ocop.lib import clock
 from ocop.registry import actions
 from ocop.registry.forms import AssignCodeForm, PhotoForm, ProductFilterForm, ProductForm
 from ocop.registry.models import Evidence, Producer, ProducerStatus, Product
@@ -61,7 +62,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
     if not may_browse_registry(user):
         return forbidden(request, _("Council members reach products through the dossiers assigned to them."))
     form = ProductFilterForm(request.GET or None, user=user)
-    today = timezone.localdate()
+    today = clock.today()
     star = Certificate.objects.filter(product=OuterRef("pk")).valid_on(today).order_by("-star").values("star")[:1]
     products = (
         filter_products(Product.objects.for_user(user), form)

@@ -1,0 +1,14 @@
+"""The daily jobs `manage.py scheduler` enqueues, by dotted path of their django-tasks task.
+
+Each is called with one argument, the day (ISO date) on the platform clock,
+and must be idempotent: the scheduler enqueues them again when it restarts.
+"""
+
+from __future__ import annotations
+
+DAILY_TASKS: list[str] = [
+    # Reminders about certificates: re-evaluation period and expiry.
+    "ocop.certificates.tasks.daily_reminders",
+    # E-mail copies that failed earlier.
+    "ocop.notifications.tasks.send_pending_emails",
+]
