@@ -14,12 +14,12 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Status
 from ninja.errors import HttpError, ValidationError
 
 from ocop.api.schemas import Error, RulebookOut, RulebookSummary
+from ocop.lib import clock
 from ocop.rules.rulebooks import UnknownRulebook, all_rulebooks, get_rulebook
 
 api = NinjaAPI(
@@ -52,7 +52,7 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.get("/rulebooks", response=list[RulebookSummary], url_name="rulebook_list", tags=["rules"])
 def rulebook_list(request: HttpRequest) -> list[dict[str, Any]]:
     """Every rulebook, newest first, with its validity and a link to the full data."""
-    today = timezone.localdate()
+    today = clock.today()
     return [
         {
             "code": b.code,

@@ -390,3 +390,42 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} ({self.date})"
+
+
+class RoundReminderKind(models.TextChoices):
+    OVERDUE = "overdue", _("Round overdue")
+    SCORE_SOON = "score_soon", _("Scoring due before the round ends")
+
+
+class RoundReminder(models.Model):
+    """A reminder about a round's end date (the sweep's memory).
+
+    Once per round for the office and the chair (no member), once per member
+    and round for the members who still have to score.
+    """
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=RoundReminderKind.choices)
+    member = models.ForeignKey(
+        CouncilMember, on_delete=models.CASCADE, null=True, blank=True, related_name="round_reminders"
+    )
+    # The day of the sweep that sent it (the platform clock's today).
+    sent_on = models.DateField()
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sent_on", "pk"]
+        constraints = [
+            # Two partial constraints: NULL members would not collide in one constraint.
+            models.UniqueConstraint(
+                fields=["round", "kind"], condition=models.Q(member__isnull=True), name="round_reminder_once"
+            ),
+            models.UniqueConstraint(
+                fields=["round", "kind", "member"],
+                condition=models.Q(member__isnull=False),
+                name="round_reminder_once_per_member",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} {self.kind} {self.member_id or ''} {self.sent_on}"

@@ -263,3 +263,30 @@ class HolidayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
+
+
+class DeadlineReminderKind(models.TextChoices):
+    DUE_SOON = "due_soon", _("Commune check due soon")
+    OVERDUE = "overdue", _("Commune check overdue")
+
+
+class DeadlineReminder(models.Model):
+    """A reminder about the commune's deadline, sent once per dossier, kind and deadline (the sweep's memory).
+
+    The deadline is part of the key: a dossier returned and filed again gets a
+    new deadline, and its reminders are due again.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="deadline_reminders")
+    kind = models.CharField(max_length=20, choices=DeadlineReminderKind.choices)
+    deadline = models.DateField()
+    # The day of the sweep that sent it (the platform clock's today).
+    sent_on = models.DateField()
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sent_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "kind", "deadline"], name="deadline_reminder_once")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.kind} {self.deadline}"

@@ -9,6 +9,10 @@ from __future__ import annotations
 DAILY_TASKS: list[str] = [
     # Reminders about certificates: re-evaluation period and expiry.
     "ocop.certificates.tasks.daily_reminders",
+    # Commune checks due soon or overdue (15 working days).
+    "ocop.evaluation.tasks.overdue_commune_checks",
+    # Rounds past their end date with dossiers still being scored; members who have not scored yet.
+    "ocop.councils.tasks.overdue_rounds",
     # E-mail copies that failed earlier.
     "ocop.notifications.tasks.send_pending_emails",
 ]

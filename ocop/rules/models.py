@@ -14,9 +14,9 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ocop.lib import clock
 from ocop.rules.rulebooks import CouncilRules, Rulebook
 
 
@@ -89,7 +89,7 @@ def council_rules(rulebook: Rulebook, province: object | None = None, on: dt.dat
     """
     if province is None:
         return rulebook.council
-    on = on or timezone.localdate()
+    on = on or clock.today()
     overrides = CouncilRuleOverride.objects.filter(
         province=province, rulebook__in=[rulebook.code, ""], valid_from__lte=on
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from ocop.lib import clock
 from ocop.rules.rulebooks import Rulebook, UnknownRulebook, all_rulebooks, get_rulebook, rulebook_for
 from ocop.rules.sheets import Sheet
 
@@ -33,7 +33,7 @@ def _download(data: object, filename: str) -> JsonResponse:
 
 @require_safe
 def rulebook_list(request: HttpRequest) -> HttpResponse:
-    current = rulebook_for(timezone.localdate())
+    current = rulebook_for(clock.today())
     return render(request, "rules/rulebook_list.html", {"rulebooks": all_rulebooks(), "current": current})
 
 
