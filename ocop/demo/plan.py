@@ -36,6 +36,9 @@ SNAPSHOT_DAY = dt.date(2022, 11, 10)  # the provincial workshop
 # later day yields the same data (and never a certificate dated in the future).
 LAST_ISSUE_DAY = dt.date(2026, 11, 20)
 MERGER_DAY = dt.date(2025, 7, 1)
+# QĐ 148/2023 had the districts recognise 3★; the districts were abolished on 1/7/2025 and QĐ 1489/2025 gave
+# that to the province from 6/7/2025. No demo decision is dated in between (see _decision_day).
+AMENDMENT_DAY = dt.date(2025, 7, 6)
 VALIDITY_MONTHS = 36
 SHARE_REEVALUATED = 0.6
 UPGRADE_CHANCE = 0.15
@@ -98,6 +101,8 @@ class DemoLogin:
 LYCHEE_PRODUCER = "HTX Nông nghiệp Hồng Xuân"
 CHICKEN_PRODUCER = "HTX Chăn nuôi và Dịch vụ Đồng Tâm"
 COMMUNE_OF_DEMO = "Xã Lục Ngạn"
+# Where the Hồng Xuân cooperative is today (it was recorded under Phường Hồng Giang, Thị xã Chũ).
+LYCHEE_COMMUNE = "Phường Chũ"
 PROVINCE_OF_DEMO = "Bắc Ninh"
 
 DEMO_LOGINS: tuple[DemoLogin, ...] = (
@@ -105,6 +110,8 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("demo_central", "central", "Lê Thị Thu Hà", "whole country (read)"),
     DemoLogin("demo_bacninh", "province", "Nguyễn Thị Lan", "province Bắc Ninh", province=PROVINCE_OF_DEMO),
     DemoLogin("demo_lucngan", "commune", "Hoàng Văn Nam", "Xã Lục Ngạn, Bắc Ninh", commune=COMMUNE_OF_DEMO),
+    # The commune of the Hồng Xuân cooperative (demo_hongxuan): it checks that producer's dossiers.
+    DemoLogin("demo_chu", "commune", "Phạm Thị Hương", "Phường Chũ, Bắc Ninh", commune=LYCHEE_COMMUNE),
     DemoLogin("demo_council", "council", "Đỗ Thị Mai", "council, province Bắc Ninh", province=PROVINCE_OF_DEMO),
     DemoLogin("demo_hongxuan", "producer", "Lê Văn Hòa", LYCHEE_PRODUCER, producer=LYCHEE_PRODUCER),
     DemoLogin("demo_dongtam", "producer", "Nguyễn Văn Thắng", CHICKEN_PRODUCER, producer=CHICKEN_PRODUCER),
@@ -459,7 +466,7 @@ def _plan_certificates(
         first_reevaluation = True
         while True:
             # The new decision comes a little after the old certificate ends.
-            day = _working_day(cert.expires_on + dt.timedelta(days=rng.randint(5, 75)))
+            day = _decision_day(cert.expires_on + dt.timedelta(days=rng.randint(5, 75)))
             if day > LAST_ISSUE_DAY:
                 break
             upgrade = star == 3 and (
@@ -476,6 +483,18 @@ def _plan_certificates(
 def _working_day(day: dt.date) -> dt.date:
     """Decisions are signed on working days: a Saturday or Sunday moves to the Monday."""
     return day + dt.timedelta(days=(7 - day.weekday()) % 7 if day.weekday() >= 5 else 0)
+
+
+def _decision_day(day: dt.date) -> dt.date:
+    """The day a re-evaluation decision is signed: a working day, never while no level could recognise 3★.
+
+    Between the merger and QĐ 1489/2025 the rulebook in force still named the
+    abolished districts as the certifying level of 3★; the demo's province
+    waits for the amendment rather than sign under a level that no longer existed.
+    """
+    if MERGER_DAY <= day < AMENDMENT_DAY:
+        day = AMENDMENT_DAY
+    return _working_day(day)
 
 
 def _certificate(day: dt.date, star: int, score: Decimal, district: str) -> CertificatePlan:

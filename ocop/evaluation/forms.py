@@ -207,7 +207,11 @@ class EvidencePickForm(forms.Form):
     """Documents picked from the producer's own library (never uploaded again)."""
 
     evidence = forms.ModelMultipleChoiceField(
-        label=_("Evidence documents"), queryset=Evidence.objects.none(), required=False
+        label=_("Evidence documents"),
+        queryset=Evidence.objects.none(),
+        required=False,
+        # The page renders one checkbox per document, grouped by type (views._evidence_groups).
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args: Any, producer: Any, **kwargs: Any) -> None:

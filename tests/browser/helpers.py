@@ -1,8 +1,9 @@
-"""Steps shared by the browser tests: logging in as a person would."""
+"""Steps shared by the browser tests: logging in as a person would, reading a certificate's QR code."""
 
 from __future__ import annotations
 
 import io
+import subprocess
 
 from django.urls import reverse
 from django_otp.oath import totp
@@ -62,3 +63,24 @@ def pdf_file(tmp_path, name: str = "chung-nhan.pdf") -> str:
         b"trailer<</Root 1 0 R>>\n%%EOF\n"
     )
     return str(path)
+
+
+def new_page(browser, base_url: str):
+    """A page in a browser context of its own (own cookies): another person at another computer.
+
+    Same settings as the `page` fixture. The caller closes `page.context`.
+    """
+    context = browser.new_context(locale="vi-VN", base_url=base_url)
+    context.set_default_timeout(15_000)
+    return context.new_page()
+
+
+def qr_url_in_pdf(pdf: bytes, tmp_path) -> str:
+    """The text of the QR code printed on the first page of a PDF: rendered by pdftoppm, read by zbarimg."""
+    source = tmp_path / "qr-source.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(source), str(tmp_path / "qr-page")], check=True)
+    result = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", str(tmp_path / "qr-page.png")], capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip()

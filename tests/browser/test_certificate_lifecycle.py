@@ -5,7 +5,6 @@ another one and the public page says so."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,19 +14,9 @@ from django.urls import reverse
 from ocop.certificates import actions
 from ocop.certificates.models import Revocation
 from ocop.testing import make_evidence
-from tests.browser.helpers import log_in, log_out, submit
+from tests.browser.helpers import log_in, log_out, qr_url_in_pdf, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _qr_url(tmp_path, pdf: bytes) -> str:
-    source = tmp_path / "certificate.pdf"
-    source.write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(source), str(tmp_path / "page")], check=True)
-    result = subprocess.run(
-        ["zbarimg", "--quiet", "--raw", str(tmp_path / "page.png")], capture_output=True, text=True, check=True
-    )
-    return result.stdout.strip()
 
 
 def test_certificate_from_pdf_to_expiry(page, world, clock, tmp_path):
@@ -52,7 +41,7 @@ def test_certificate_from_pdf_to_expiry(page, world, clock, tmp_path):
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
 
     # Its QR code opens the public verification page, which says the certificate is valid.
-    url = _qr_url(tmp_path, pdf.body())
+    url = qr_url_in_pdf(pdf.body(), tmp_path)
     assert urlsplit(url).path == reverse("certificates:verify", args=[certificate.verify_token])
     page.goto(url)
     verdict = page.locator(".verdict")
