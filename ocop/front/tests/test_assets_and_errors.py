@@ -40,7 +40,7 @@ def test_no_template_or_static_file_refers_to_another_site():
 
 
 def test_the_external_url_check_catches_a_cdn():
-    assert EXTERNAL.search('<script src="https://cdn.example.org/x.js"></script>')
+    assert EXTERNAL.search('<script src="https://static.example.org/x.js"></script>')
     assert EXTERNAL.search('<link href="//fonts.example.org/css">')
     assert EXTERNAL.search("src: url(//fonts.example.org/a.woff2)")
     assert not EXTERNAL.search(NAMESPACE.sub("", '<svg xmlns="http://www.w3.org/2000/svg"></svg>'))
