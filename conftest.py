@@ -11,10 +11,16 @@ from ocop.testing import PERSONAS, World, build_world, login
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     # Argon2 is deliberately slow; tests use a fast hasher. Uploaded files go
-    # to a per-test folder; background tasks run inline.
+    # to a per-test folder; background tasks run inline; the cache (import
+    # progress, scan rate limits) is in memory and empty for every test, so
+    # counters never leak from one test (or one run) into the next.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture

@@ -23,8 +23,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def setup(prefix: str) -> Path:
-    """Point Django at a fresh folder, migrate it in a child process, set Django up; returns the folder."""
+def setup(prefix: str, **env: str) -> Path:
+    """Point Django at a fresh folder, migrate it in a child process, set Django up; returns the folder.
+
+    `env` adds or overrides environment variables (e.g. TASKS_BACKEND) before the settings are read.
+    """
     tmp = Path(tempfile.mkdtemp(prefix=prefix))
     os.environ.update(
         {
@@ -35,6 +38,7 @@ def setup(prefix: str) -> Path:
             "CACHE_LOCATION": str(tmp / "cache"),
             "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
             "LOG_LEVEL": "WARNING",
+            **env,
         }
     )
     sys.path.insert(0, str(ROOT))

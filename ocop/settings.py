@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "ocop.notifications",
     "ocop.evaluation",
     "ocop.councils",
+    "ocop.traceability",
+    "ocop.stamps",
+    "ocop.scans",
     "ocop.imports",
     "ocop.demo",
     "ocop.front",
@@ -257,3 +260,41 @@ LOGGING = {
 # Days ahead at which an evidence document counts as expiring.
 EVIDENCE_EXPIRY_WARNING_DAYS = envint("EVIDENCE_EXPIRY_WARNING_DAYS", 60)
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+
+# --- Stamps (ocop.stamps) -----------------------------------------------------------------
+# Stamps a lot may get above its quantity (misprints, damaged labels), in percent.
+STAMP_SPARE_PERCENT = envint("STAMP_SPARE_PERCENT", 5)
+# Stamps in one batch, whatever the lot quantity: bounds one background task.
+STAMP_MAX_PER_BATCH = envint("STAMP_MAX_PER_BATCH", 2_000_000)
+# Stamps in one PDF download: a million labels are printed in parts.
+STAMP_PDF_MAX_PER_FILE = envint("STAMP_PDF_MAX_PER_FILE", 10_000)
+# Error correction of the printed QR codes (L, M, Q or H); M survives a scratched label.
+STAMP_QR_ERROR = envstr("STAMP_QR_ERROR", "M")
+# Encrypts the provinces' private signing keys at rest (see ocop/stamps/keys.py);
+# falls back to SECRET_KEY. Keep this file when rotating SECRET_KEY.
+STAMP_KEY_SECRET = secret_from_file("STAMP_KEY_SECRET_FILE", None) or ""
+
+# --- Scans of stamps (ocop.scans) -----------------------------------------------------------
+# Failed look-ups (unknown or malformed codes: guessing) are counted per network — the address truncated to
+# /24 (IPv4) or /48 (IPv6) — in a sliding window; over the limit the network gets 429 for failed look-ups
+# only. Genuine scans are never limited: thousands of phones share one mobile carrier address.
+SCAN_FAILURE_WINDOW_SECONDS = envint("SCAN_FAILURE_WINDOW_SECONDS", 10 * 60)
+SCAN_FAILURE_LIMIT = envint("SCAN_FAILURE_LIMIT", 30)
+SCAN_IPV4_PREFIX = envint("SCAN_IPV4_PREFIX", 24)
+SCAN_IPV6_PREFIX = envint("SCAN_IPV6_PREFIX", 48)
+# Consumers' reports of a suspected fake, per network.
+SCAN_REPORT_WINDOW_SECONDS = envint("SCAN_REPORT_WINDOW_SECONDS", 60 * 60)
+SCAN_REPORT_LIMIT = envint("SCAN_REPORT_LIMIT", 5)
+# A reload of the same stamp's page by the same browser within this time is not a new scan.
+SCAN_REPEAT_SECONDS = envint("SCAN_REPEAT_SECONDS", 30 * 60)
+# How long after a scan the consumer may still tell its province.
+SCAN_PLACE_SECONDS = envint("SCAN_PLACE_SECONDS", 60 * 60)
+# A shared position farther than this from every reference point gives no province (abroad, at sea).
+SCAN_PLACE_MAX_KM = envint("SCAN_PLACE_MAX_KM", 120)
+# Clone detection (ocop.scans.rules): more scans, or scans on more distinct days, than one package plausibly
+# gets; two located scans of one stamp whose provinces lie at least SCAN_TRAVEL_MIN_KM apart, reached faster
+# than SCAN_TRAVEL_MAX_KMH (a flight with the trips to and from the airports).
+SCAN_MAX_SCANS = envint("SCAN_MAX_SCANS", 50)
+SCAN_MAX_DAYS = envint("SCAN_MAX_DAYS", 20)
+SCAN_TRAVEL_MIN_KM = envint("SCAN_TRAVEL_MIN_KM", 150)
+SCAN_TRAVEL_MAX_KMH = envint("SCAN_TRAVEL_MAX_KMH", 250)

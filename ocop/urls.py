@@ -14,6 +14,11 @@ urlpatterns = [
     path("evaluation/", include("ocop.evaluation.urls")),
     path("councils/", include("ocop.councils.urls")),
     path("rules/", include("ocop.rules.urls")),
+    path("trace/", include("ocop.traceability.urls")),
+    # Under "stamps/", plus the public keys at /.well-known/ (see ocop/stamps/urls.py).
+    path("", include("ocop.stamps.urls")),
+    # GS1 Digital Link paths (/01/…) and short stamp paths (/s/…) at the root, plus /scans/… pages.
+    path("", include("ocop.scans.urls")),
     path("api/v1/", api.urls),
     path("", include("ocop.front.urls")),
 ]

@@ -22,7 +22,10 @@ from ocop.evaluation.tests.util import submitted as submitted_dossier
 from ocop.imports.tests.util import PRODUCER_HEADERS, tax_code, upload_and_check, xlsx_bytes
 from ocop.notifications.actions import notify
 from ocop.registry.tests.test_access import CASES as REGISTRY_CASES
+from ocop.scans.tests.util import authorization_objects as scan_objects
+from ocop.stamps.tests.util import authorization_objects as stamp_objects
 from ocop.testing import PERSONAS
+from ocop.traceability.tests.util import make_lot
 
 ALL = (*PERSONAS, "anonymous")
 STAFF = ("admin", "central", "province", "province_other", "commune", "council")
@@ -46,6 +49,27 @@ DOSSIER_OFFICES_403 = table(404, admin=403, central=403, province=403, commune=4
 
 CERTIFICATE_READERS = table(404, admin=200, central=200, province=200, commune=200, producer_a=200, anonymous="login")
 CERTIFICATE_READERS_403 = {p: 403 if code == 200 else code for p, code in CERTIFICATE_READERS.items()}
+
+# Lots: "lot" is a lot of producer A's product (Xã Lục Ngạn, Bắc Ninh). Read like the product; kept by the
+# producer and the Bắc Ninh office (and administrators); other readers are refused, everyone else is told it
+# does not exist. An empty import is refused on the page (400).
+LOT_READERS = table(404, admin=200, central=200, province=200, commune=200, producer_a=200, anonymous="login")
+LOT_WRITERS = {**LOT_READERS, "central": 403, "commune": 403}
+
+# Scans: the resolver and the scan pages are public (an empty POST of the consumer's forms is refused on the
+# page, 400). "scan_alert" is an open alert on producer A's product (Bắc Ninh): read like the product, decided
+# by the Bắc Ninh office (and administrators); other readers are refused, everyone else is told it does not exist.
+ALERT_READERS = table(404, admin=200, central=200, province=200, commune=200, producer_a=200, anonymous="login")
+ALERT_DECIDERS = {**ALERT_READERS, "admin": 400, "province": 400, "central": 403, "commune": 403, "producer_a": 403}
+SCAN_PAGES = table(200, council=403, anonymous="login")
+
+# Stamps: "stamp_batch" is a ready batch of producer A's lot "stamp_lot" (Bắc Ninh). Read like the lot; issued,
+# printed, activated and voided by the producer and the Bắc Ninh office (and administrators). An empty activation
+# takes the whole batch; an empty voiding lacks its reason (400). Signing keys are the provincial offices' (an
+# administrator names the province: 404 without one); the public keys are public.
+STAMP_READERS = table(404, admin=200, central=200, province=200, commune=200, producer_a=200, anonymous="login")
+STAMP_WRITERS = {**STAMP_READERS, "central": 403, "commune": 403}
+STAMP_KEEPERS = ("admin", "province", "producer_a")
 
 COUNCIL_PAGES = table(403, admin=200, central=200, province=200, province_other=200, council=200, anonymous="login")
 COUNCIL_READERS = table(404, admin=200, central=200, province=200, council=200, anonymous="login")
@@ -168,6 +192,46 @@ CASES = [
     ("councils:correct", "evaluation", "get", {**COUNCIL_READERS_403, "council": 200}),
     ("councils:close", "evaluation", "post", {**COUNCIL_READERS_403, "council": 200}),
     ("councils:decide", "evaluation", "post", {**COUNCIL_READERS_403, "province": 200}),
+    ("scans:gs1", "scan_gs1", "get", table(200)),
+    ("scans:short", "scan_short", "get", table(200)),
+    ("scans:place", None, "post", table(400)),
+    ("scans:report", None, "post", table(400)),
+    ("scans:photo", "scan_photo", "get", table(200)),
+    ("scans:scan_list", None, "get", SCAN_PAGES),
+    ("scans:alert_list", None, "get", SCAN_PAGES),
+    ("scans:alert_detail", "scan_alert", "get", ALERT_READERS),
+    ("scans:alert_handle", "scan_alert", "post", ALERT_DECIDERS),
+    ("stamps:batch_list", None, "get", table(200, council=403, anonymous="login")),
+    ("stamps:batch_create", "stamp_lot", "get", STAMP_WRITERS),
+    ("stamps:batch_detail", "stamp_batch", "get", STAMP_READERS),
+    ("stamps:batch_progress", "stamp_batch", "get", STAMP_READERS),
+    ("stamps:batch_pdf", "stamp_batch", "get", STAMP_WRITERS),
+    ("stamps:batch_csv", "stamp_batch", "get", STAMP_WRITERS),
+    ("stamps:batch_activate", "stamp_batch", "post", {**STAMP_WRITERS, **dict.fromkeys(STAMP_KEEPERS, 302)}),
+    ("stamps:batch_void", "stamp_batch", "post", {**STAMP_WRITERS, **dict.fromkeys(STAMP_KEEPERS, 400)}),
+    ("stamps:key_list", None, "get", table(403, admin=200, province=200, province_other=200, anonymous="login")),
+    ("stamps:key_rotate", None, "post", table(403, admin=404, province=302, province_other=302, anonymous="login")),
+    ("stamps:public_keys", None, "get", table(200)),
+    ("traceability:lot_list", None, "get", table(200, council=403, anonymous="login")),
+    # Opened by whoever keeps an active product of a verified producer (not a pending producer).
+    (
+        "traceability:lot_create",
+        None,
+        "get",
+        table(200, central=403, commune=403, council=403, producer_pending=403, anonymous="login"),
+    ),
+    ("traceability:lot_detail", "lot", "get", LOT_READERS),
+    ("traceability:lot_edit", "lot", "get", LOT_WRITERS),
+    ("traceability:event_create", "lot", "get", LOT_WRITERS),
+    ("traceability:lot_epcis", "lot", "get", LOT_READERS),
+    (
+        "traceability:lot_epcis_import",
+        "lot",
+        "post",
+        {**LOT_WRITERS, "admin": 400, "province": 400, "producer_a": 400},
+    ),
+    # The lot's product holds a certificate in force (made in the fixture): its EPCIS document is public.
+    ("api:lot_epcis", "lot", "get", table(200)),
 ]
 
 
@@ -208,11 +272,14 @@ def objects(world, client_for):
         "api_path": ("no-such-endpoint",),
     }
     found.update(council_objects(world))
+    found.update(scan_objects(world))
     # Made after the dossier: a product with a certificate in force is not evaluated for the first time.
     certificate = make_certificate(world.product_a, star=4)
     found["certificate"] = certificate
     found["certificate_token"] = (certificate.verify_token,)
     found["inspection"] = make_inspection(certificate, world.user("province"))
+    found["lot"] = make_lot(world.product_a)
+    found.update(stamp_objects(world))
     found["notification"] = notify([world.user("producer_a")], kind="test", title="Nhắc việc", link="/dashboard/")[0]
     return found
 

@@ -2,6 +2,7 @@
 
     GET /api/v1/rulebooks          every rulebook, newest first
     GET /api/v1/rulebooks/{code}   one rulebook (code or alias) with all its criteria sheets
+    GET /api/v1/lots/{id}/epcis    a lot's trace events as EPCIS 2.0 JSON-LD (certified products only)
 
 Public and read-only: the rules are public law. Every error has the same shape, in the request's language:
 ``{"detail": "<message>", "code": "<stable code>"}`` (plus ``errors`` for invalid input), with the HTTP status
@@ -10,6 +11,7 @@ Public and read-only: the rules are public law. Every error has the same shape, 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -84,6 +86,17 @@ def rulebook_detail(request: HttpRequest, code: str) -> Any:
         detail = _("There is no rulebook with the code “%(code)s”.") % {"code": code}
         return Status(404, {"detail": detail, "code": "not_found"})
     return rulebook.as_json()
+
+
+@api.get("/lots/{lot_id}/epcis", response={200: dict, 404: Error}, url_name="lot_epcis", tags=["traceability"])
+def lot_epcis(request: HttpRequest, lot_id: int) -> Any:
+    """The trace events of a lot as an EPCIS 2.0 JSON-LD document (lots of products with a certificate in force)."""
+    from ocop.traceability.public import NOT_PUBLIC, public_document
+
+    document = public_document(lot_id)
+    if document is None:
+        return Status(404, {"detail": str(NOT_PUBLIC), "code": "not_found"})
+    return HttpResponse(json.dumps(document, ensure_ascii=False), content_type="application/ld+json; charset=utf-8")
 
 
 @api.api_operation(

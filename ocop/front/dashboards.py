@@ -22,6 +22,7 @@ from ocop.certificates.policy import policy_on
 from ocop.imports.models import ImportJob
 from ocop.lib import clock
 from ocop.registry.models import Evidence, Producer, ProducerStatus, Product, ProductStatus
+from ocop.scans.dashboards import alert_block
 
 # QĐ 26/2026: a re-evaluation is filed between 180 and 120 days before expiry; certificates from the
 # opening of that period on are flagged to their producer. The numbers come from the certificate policy.
@@ -87,6 +88,7 @@ def producer_dashboard(user: Any, today: dt.date) -> dict[str, Any]:
         "evidence_warning_days": settings.EVIDENCE_EXPIRY_WARNING_DAYS,
         "certificates_expiring": list(expiring[:LIST_LIMIT]),
         "certificate_warning_days": CERTIFICATE_WARNING_DAYS,
+        **alert_block(user),
     }
 
 
@@ -151,6 +153,7 @@ def province_dashboard(user: Any, today: dt.date) -> dict[str, Any]:
             for row in by_origin
         ],
         "imports": list(ImportJob.objects.for_user(user).select_related("created_by")[:5]),
+        **alert_block(user),
     }
 
 

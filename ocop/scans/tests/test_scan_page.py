@@ -1,0 +1,218 @@
+"""The scan page of a stamp: what a consumer sees, and what is (and is not) recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from ocop.certificates.models import Certificate
+from ocop.lib import clock
+from ocop.scans.models import Alert, AlertRule, Scan, ScanSummary
+from ocop.scans.tests.util import GTIN14, path_of, printed_path, scan, stamped
+from ocop.stamps import actions as stamp_actions
+
+
+@pytest.fixture
+def stamps(world):
+    return stamped(world.product_a)[1]
+
+
+def test_activated_stamp_of_a_certified_product(world, stamps):
+    response = scan(path_of(stamps[0]))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert world.product_a.name in text and world.producer_a.name in text
+    assert 'data-status="valid"' in text and 'data-state="activated"' in text
+    assert response.context["counted"].count == 1
+    assert 'data-count="1"' in text
+    # Vietnamese by default.
+    assert "Còn hiệu lực" in text or "còn hiệu lực" in text
+
+
+def test_every_scan_counts_and_the_first_is_remembered(world, stamps):
+    path = path_of(stamps[0])
+    scan(path)
+    second = scan(path)
+    assert second.context["counted"].count == 2
+    summary = ScanSummary.objects.get(stamp=stamps[0])
+    assert (summary.count, summary.days) == (2, 1)
+    assert Scan.objects.filter(stamp=stamps[0]).count() == 2
+    assert second.context["counted"].first_at == summary.first_at
+
+
+def test_a_reload_by_the_same_browser_is_not_a_new_scan(world, stamps):
+    client = Client()
+    path = path_of(stamps[0])
+    assert client.get(path).context["counted"].count == 1
+    reload = client.get(path)
+    assert reload.status_code == 200 and reload.context["counted"].count == 1
+    assert Scan.objects.count() == 1
+    # …but another phone's scan is.
+    assert scan(path).context["counted"].count == 2
+
+
+def test_english_switch(world, stamps):
+    client = Client()
+    client.cookies["django_language"] = "en"
+    text = client.get(path_of(stamps[0])).content.decode()
+    assert "OCOP certificate" in text and "Valid" in text
+
+
+def test_serials_match_whatever_the_case(world, stamps):
+    lower = path_of(stamps[0]).lower()
+    response = scan(lower)
+    assert response.status_code == 200 and response.context["stamp"] == stamps[0]
+    # The short form reaches the same stamp, in upper or lower case.
+    assert scan(f"/S/{stamps[1].serial}").context["stamp"] == stamps[1]
+    assert scan(f"/s/{stamps[1].serial.lower()}").context["stamp"] == stamps[1]
+
+
+def test_revoked_certificate_says_so(world, stamps):
+    Certificate.objects.filter(product=world.product_a).update(revoked_on=clock.today(), revocation_reason="test")
+    response = scan(path_of(stamps[0]))
+    assert response.status_code == 200
+    assert response.context["status"] == "revoked"
+    assert 'data-status="revoked"' in response.content.decode()
+    assert Scan.objects.get().certificate_status == "revoked"
+    assert Alert.objects.filter(rule=AlertRule.AFTER_REVOCATION, product=world.product_a).exists()
+
+
+def test_expired_certificate_says_so(world, stamps, clock):
+    clock.move(months=40)
+    response = scan(path_of(stamps[0]))
+    assert response.context["status"] == "expired"
+    assert 'data-status="expired"' in response.content.decode()
+    # Expiry alone raises no alert: packages stay on shelves after a certificate ends.
+    assert not Alert.objects.exists()
+
+
+def test_voided_stamp(world):
+    batch, stamps = stamped(world.product_a)
+    stamp_actions.void(batch, first=1, last=1, reason="Tem in lỗi")
+    response = scan(path_of(stamps[0]))
+    assert response.status_code == 200
+    assert response.context["voided"] and 'data-state="voided"' in response.content.decode()
+    alert = Alert.objects.get(rule=AlertRule.VOIDED_STAMP)
+    assert alert.stamp_id == stamps[0].pk and alert.producer_id == world.producer_a.pk
+
+
+def test_never_activated_stamp(world):
+    _batch, stamps = stamped(world.product_a, activate=False)
+    response = scan(path_of(stamps[0]))
+    assert response.status_code == 200
+    assert response.context["never_activated"] and 'data-state="issued"' in response.content.decode()
+    assert Alert.objects.filter(rule=AlertRule.INACTIVE_STAMP, stamp=stamps[0]).exists()
+    # A second scan of the same stamp adds a hit to the open alert, not a new alert.
+    scan(path_of(stamps[0]))
+    assert Alert.objects.get(rule=AlertRule.INACTIVE_STAMP).hits == 2
+
+
+def test_product_without_gtin_uses_the_short_form(world):
+    _batch, stamps = stamped(world.product_b, gtin=None)
+    path = path_of(stamps[0])
+    assert path == f"/S/{stamps[0].serial}"
+    assert scan(path).status_code == 200
+
+
+def test_the_printed_uri_resolves(world, stamps):
+    assert printed_path(stamps[2]).startswith(f"/01/{GTIN14}/10/")
+    assert scan(printed_path(stamps[2])).context["stamp"] == stamps[2]
+
+
+def test_lot_data_and_trace_events_on_the_page(world, stamps):
+    from ocop.traceability.tests.util import make_event
+
+    lot = stamps[0].batch.lot
+    make_event(lot, actor="HTX Persona A", place="Vườn vải thôn Đồng")
+    make_event(lot, event_type="packing", occurred_at=clock.now() - dt.timedelta(days=1), actor="Xưởng đóng gói")
+    text = scan(path_of(stamps[0])).content.decode()
+    assert lot.number in text and "Vườn vải thôn Đồng" in text and "Xưởng đóng gói" in text
+    assert text.index("Vườn vải thôn Đồng") < text.index("Xưởng đóng gói")  # a timeline, oldest first
+
+
+def test_producer_personal_data_is_never_shown(world, stamps):
+    text = scan(path_of(stamps[0])).content.decode()
+    producer = world.producer_a
+    for private in (producer.rep_name, producer.rep_id_number, producer.phone):
+        assert private not in text
+
+
+def test_no_full_ip_address_or_user_agent_is_stored(world, stamps):
+    ua = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4) UniqueAgent/4.2"
+    scan(path_of(stamps[0]), ip="203.0.113.77", ua=ua)
+    row = Scan.objects.values().get()
+    stored = " ".join(str(v) for v in row.values())
+    assert "203.0.113" not in stored and "UniqueAgent" not in stored and "iPhone" not in stored
+    assert len(row["ua_hash"]) == 64 and row["province_id"] is None
+    # The hash tells devices apart.
+    scan(path_of(stamps[0]), ua="Mozilla/5.0 other device")
+    assert len(set(Scan.objects.values_list("ua_hash", flat=True))) == 2
+
+
+def test_head_does_not_count_a_scan(world, stamps):
+    response = Client().head(path_of(stamps[0]))
+    assert response.status_code == 200 and response["Access-Control-Allow-Origin"] == "*"
+    assert not Scan.objects.exists()
+
+
+def test_signed_stamp_is_verified_on_the_server_and_in_the_browser(world):
+    _batch, stamps = stamped(world.product_a, signed=True)
+    path = printed_path(stamps[0])
+    assert "/K/" in path and "/G/" in path
+    response = scan(path)
+    assert response.status_code == 200 and response.context["signature"] == "verified"
+    text = response.content.decode()
+    assert "stamps/verify.js" in text and "data-stamp-verify" in text and 'data-state="verified"' in text
+
+
+def test_signed_stamp_with_one_character_changed_is_invalid(world):
+    _batch, stamps = stamped(world.product_a, signed=True)
+    path = printed_path(stamps[0])
+    last = path[-1]
+    forged = path[:-1] + ("A" if last != "A" else "B")
+    response = scan(forged)
+    assert response.status_code == 200 and response.context["signature"] == "invalid"
+    assert 'data-state="invalid"' in response.content.decode()
+
+
+def test_signed_stamp_scanned_without_its_signature(world):
+    _batch, stamps = stamped(world.product_a, signed=True)
+    response = scan(path_of(stamps[0]))
+    assert response.context["signature"] == "missing"
+
+
+def test_unsigned_stamp_shows_no_signature_block(world, stamps):
+    response = scan(path_of(stamps[0]))
+    assert response.context["signature"] == "" and 'id="signature"' not in response.content.decode()
+
+
+def test_public_photo_route(world, stamps):
+    from django.core.files.base import ContentFile
+
+    from ocop.registry.models import ProductPhoto
+
+    photo = ProductPhoto(product=world.product_a, content_type="image/jpeg", width=1, height=1, size=3, sha256="a" * 64)
+    photo.image.save("p.jpg", ContentFile(b"jpg"), save=False)
+    photo.thumbnail.save("t.jpg", ContentFile(b"thumb"), save=False)
+    photo.save()
+    response = scan(path_of(stamps[0]))
+    assert response.context["photo"] == photo
+    got = Client().get(f"/scans/photos/{photo.pk}/")
+    assert got.status_code == 200 and b"".join(got.streaming_content) == b"thumb"
+    # A product with no certificate has no public photo.
+    other = ProductPhoto(product=world.product_c, content_type="image/jpeg", width=1, height=1, size=3, sha256="b" * 64)
+    other.image.save("p.jpg", ContentFile(b"jpg"), save=False)
+    other.thumbnail.save("t.jpg", ContentFile(b"thumb"), save=False)
+    other.save()
+    assert Client().get(f"/scans/photos/{other.pk}/").status_code == 404
+
+
+def test_scan_path_query_count_is_pinned(world, stamps, django_assert_max_num_queries):
+    path = path_of(stamps[0])
+    scan(path)  # the first scan creates the stamp's summary row
+    # The stamp with all it shows (one joined query), the certificates, the photo, the scan insert, the summary
+    # update, the trace events, the applied standards, the provinces of the place form: 8, whatever the data.
+    with django_assert_max_num_queries(8):
+        assert scan(path).status_code == 200

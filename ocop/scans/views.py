@@ -1,0 +1,464 @@
+"""The public scan pages (the GS1 resolver), the consumer's province and report, and the alert pages.
+
+Resolver behaviour (GS1 Digital Link conventions):
+
+- GET, HEAD and OPTIONS; every answer carries ``Access-Control-Allow-Origin: *`` so any verifier app may
+  call it from a browser, and a ``Link`` header naming the linkset.
+- ``?linkType=all`` or ``Accept: application/linkset+json`` → the linkset (`links.py`); ``?linkType=gs1:pip``
+  (any listed type) → 307 to that link.
+- Walking up: a serial that is not ours under a known lot, or a lot that is not ours under a known GTIN.
+  A machine asking for links gets a 307 to the less specific identifier (the GS1 convention: its linkset
+  names the lot or product it really describes). A person gets the "not a genuine OCOP stamp" page (404)
+  that shows the lot or product the code names, with a link to it — never a redirect: landing on a genuine
+  product page would make a forged stamp look genuine.
+- Unknown and malformed codes → the same page, 404, never a server error. Failed look-ups are counted per
+  network and limited (429); genuine scans are never limited (`ratelimit.py`).
+
+Only a GET of a stamp's page counts a scan: HEAD, OPTIONS, linkset requests and a reload by the same browser
+(a cookie limited to that stamp's path, for SCAN_REPEAT_SECONDS) do not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from ocop.certificates.models import IN_FORCE, CertificateStatus
+from ocop.geo.models import AdminUnit
+from ocop.lib import clock
+from ocop.lib.net import client_ip
+from ocop.registry.models import ProductPhoto
+from ocop.registry.views.common import forbidden, get_readable, paginate
+from ocop.scans import actions, links, places
+from ocop.scans.forms import AlertFilterForm, AlertHandleForm, PlaceForm, ReportForm, place_token, report_token
+from ocop.scans.models import Alert, AlertStatus, PlaceSource, Scan
+from ocop.scans.querysets import may_browse_alerts
+from ocop.scans.ratelimit import FAILED_LOOKUPS, REPORTS
+from ocop.scans.resolver import (
+    LOT,
+    MALFORMED,
+    MISMATCH,
+    STAMP,
+    UNKNOWN_LOT,
+    UNKNOWN_PRODUCT,
+    UNKNOWN_SERIAL,
+    Resolution,
+    certificate_for,
+    public_products,
+    resolve_gs1,
+    resolve_short,
+)
+from ocop.stamps import codes
+from ocop.stamps.models import StampState
+
+RESOLVER_METHODS = ("GET", "HEAD", "OPTIONS")
+SEEN_COOKIE = "ocop_scan"
+SEEN_SALT = "ocop.scans.seen"
+
+
+# --- The resolver ----------------------------------------------------------------------------------------
+def _cors(response: HttpResponse) -> HttpResponse:
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Allow-Methods"] = ", ".join(RESOLVER_METHODS)
+    response["Access-Control-Allow-Headers"] = "Accept, Accept-Language"
+    response["Access-Control-Expose-Headers"] = "Link, Location"
+    response["Vary"] = "Accept" if "Vary" not in response else f"{response['Vary']}, Accept"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _wanted_links(request: HttpRequest) -> str | None:
+    """ "all" for the linkset, a GS1 link type URI for one link, None for the page."""
+    requested = request.GET.get("linkType", "")
+    if requested == "all" or links.LINKSET_TYPE in request.headers.get("Accept", ""):
+        return "all"
+    return links.link_type(requested)
+
+
+def gs1(request: HttpRequest, rest: str) -> HttpResponse:
+    return _resolver(request, lambda: resolve_gs1(rest))
+
+
+def short(request: HttpRequest, rest: str) -> HttpResponse:
+    return _resolver(request, lambda: resolve_short(rest))
+
+
+def _resolver(request: HttpRequest, resolve: Any) -> HttpResponse:
+    if request.method not in RESOLVER_METHODS:
+        response = HttpResponse(status=405)
+        response["Allow"] = ", ".join(RESOLVER_METHODS)
+        return _cors(response)
+    if request.method == "OPTIONS":
+        response = HttpResponse(status=204)
+        response["Allow"] = ", ".join(RESOLVER_METHODS)
+        return _cors(response)
+    resolution: Resolution = resolve()
+    wanted = _wanted_links(request)
+    if not resolution.ok:
+        return _cors(_failure(request, resolution, wanted))
+    today = clock.today()
+    certificate = certificate_for(resolution.product, today)
+    in_force = certificate is not None and certificate.status_on(today) in IN_FORCE
+    if wanted == "all":
+        return _cors(
+            HttpResponse(
+                json.dumps(links.linkset(request, resolution, certificate, in_force), ensure_ascii=False),
+                content_type=links.LINKSET_TYPE,
+            )
+        )
+    if wanted is not None:
+        targets = links.links(request, resolution, certificate, in_force).get(wanted)
+        if targets:
+            return _cors(HttpResponseRedirect(targets[0]["href"], status=307))
+    if resolution.kind == STAMP:
+        response = _stamp_page(request, resolution, certificate, today)
+    else:
+        response = _lot_or_product_page(request, resolution, certificate, today)
+    anchor = request.build_absolute_uri(links.anchor_path(resolution))
+    response["Link"] = f'<{anchor}?linkType=all>; rel="linkset"; type="{links.LINKSET_TYPE}"'
+    return _cors(response)
+
+
+def _certificate_context(certificate: Any, today: dt.date) -> dict[str, Any]:
+    if certificate is None:
+        return {"certificate": None, "status": "", "status_label": _("No OCOP certificate"), "in_force": False}
+    status = certificate.status_on(today)
+    return {
+        "certificate": certificate,
+        "status": status,
+        "status_label": CertificateStatus(status).label,
+        "in_force": status in IN_FORCE,
+    }
+
+
+def _photo(product: Any) -> ProductPhoto | None:
+    return ProductPhoto.objects.filter(product=product).only("pk", "caption", "product_id").first()
+
+
+def _common(resolution: Resolution, certificate: Any, today: dt.date) -> dict[str, Any]:
+    product = resolution.product
+    return {
+        "resolution": resolution,
+        "product": product,
+        "producer": product.producer,
+        "lot": resolution.lot,
+        "photo": _photo(product),
+        "today": today,
+        **_certificate_context(certificate, today),
+    }
+
+
+def _events(lot: Any) -> list[Any]:
+    if lot is None:
+        return []
+    return list(lot.events.select_related("admin_unit"))
+
+
+def _standards(lot: Any) -> list[Any]:
+    # The test reports and certifications that apply to the lot: their type, title, issuer and validity only.
+    if lot is None:
+        return []
+    return list(lot.evidence.only("doc_type", "title", "issuer", "number", "expires_on"))
+
+
+def _seen_scan_id(request: HttpRequest, stamp_id: int) -> int | None:
+    """The scan this browser already counted for this stamp, from the cookie set by that scan."""
+    value = request.get_signed_cookie(SEEN_COOKIE, default=None, salt=SEEN_SALT, max_age=settings.SCAN_REPEAT_SECONDS)
+    if not value or ":" not in value:
+        return None
+    stamp_part, scan_part = value.split(":", 1)
+    if stamp_part != str(stamp_id) or not scan_part.isdigit():
+        return None
+    return int(scan_part)
+
+
+def _signature(request: HttpRequest, resolution: Resolution) -> str:
+    """ "verified", "invalid", "missing" (a signed stamp scanned without its signature) or "" (unsigned)."""
+    parsed, batch = resolution.parsed, resolution.found.batch
+    if parsed is None or not parsed.is_signed:
+        return "missing" if batch.signed else ""
+    key = batch.signing_key
+    if not batch.signed or key is None or key.kid != parsed.kid:
+        return "invalid"
+    public = codes.PublicKey(kid=key.kid, province="", public_key=bytes(key.public_key))
+    return "verified" if codes.verify(parsed, {key.kid: public}).ok else "invalid"
+
+
+def _stamp_page(request: HttpRequest, resolution: Resolution, certificate: Any, today: dt.date) -> HttpResponse:
+    stamp = resolution.found
+    context = _common(resolution, certificate, today)
+    seen_id = _seen_scan_id(request, stamp.pk)
+    counting = request.method == "GET" and seen_id is None
+    if counting:
+        counted = actions.record_scan(
+            stamp,
+            product=resolution.product,
+            certificate_status=context["status"],
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+        scan_id = counted.scan.pk
+    else:
+        counted = actions.seen(stamp)
+        scan_id = seen_id
+    code = request.path
+    context.update(
+        stamp=stamp,
+        stamp_ok=stamp.state == StampState.ACTIVATED,
+        voided=stamp.state == StampState.VOIDED,
+        never_activated=stamp.state == StampState.ISSUED,
+        counted=counted,
+        events=_events(resolution.lot),
+        standards=_standards(resolution.lot),
+        signature=_signature(request, resolution),
+        signed_code=code if resolution.parsed is not None and resolution.parsed.is_signed else "",
+        place_token=place_token(scan_id) if scan_id else "",
+        place_form=PlaceForm(max_age=settings.SCAN_PLACE_SECONDS),
+        report_form=_report_form(code, resolution),
+    )
+    response = render(request, "scans/scan.html", context)
+    if counting:
+        response.set_signed_cookie(
+            SEEN_COOKIE,
+            f"{stamp.pk}:{scan_id}",
+            salt=SEEN_SALT,
+            max_age=settings.SCAN_REPEAT_SECONDS,
+            path=request.path,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
+
+
+def _lot_or_product_page(
+    request: HttpRequest, resolution: Resolution, certificate: Any, today: dt.date
+) -> HttpResponse:
+    context = _common(resolution, certificate, today)
+    if resolution.kind == LOT:
+        context.update(events=_events(resolution.lot), standards=_standards(resolution.lot))
+        return render(request, "scans/lot.html", context)
+    return render(request, "scans/product.html", context)
+
+
+def _report_form(code: str, resolution: Resolution) -> ReportForm:
+    token = report_token(
+        code=code,
+        stamp_id=resolution.found.pk if resolution.kind == STAMP and resolution.ok else None,
+        lot_id=resolution.lot.pk if resolution.lot is not None else None,
+        product_id=resolution.product.pk if resolution.product is not None else None,
+    )
+    return ReportForm(initial={"token": token})
+
+
+REASONS = {
+    MALFORMED: "malformed",
+    UNKNOWN_PRODUCT: "unknown_product",
+    UNKNOWN_LOT: "unknown_lot",
+    UNKNOWN_SERIAL: "unknown_serial",
+    MISMATCH: "mismatch",
+}
+
+
+def _too_many(request: HttpRequest, wanted: str | None) -> HttpResponse:
+    if wanted is not None:
+        response: HttpResponse = JsonResponse(
+            {"detail": _("Too many failed look-ups from your network. Please try again later."), "code": "throttled"},
+            status=429,
+        )
+    else:
+        response = render(request, "scans/too_many.html", status=429)
+    response["Retry-After"] = str(FAILED_LOOKUPS.retry_after())
+    return response
+
+
+def _failure(request: HttpRequest, resolution: Resolution, wanted: str | None) -> HttpResponse:
+    if FAILED_LOOKUPS.hit(client_ip(request)) > settings.SCAN_FAILURE_LIMIT > 0:
+        return _too_many(request, wanted)
+    walk_up = links.walk_up_path(resolution)
+    if wanted is not None:
+        if walk_up is not None:
+            query = request.GET.copy()
+            return HttpResponseRedirect(f"{walk_up}?{query.urlencode()}", status=307)
+        return JsonResponse({"detail": _("Not a genuine OCOP stamp."), "code": "not_found"}, status=404)
+    today = clock.today()
+    context: dict[str, Any] = {
+        "kind": resolution.kind,
+        "reason": REASONS.get(resolution.reason, "malformed"),
+        "product": resolution.product,
+        "lot": resolution.lot,
+        "walk_up": walk_up,
+        "report_form": _report_form(request.path, resolution),
+        "today": today,
+    }
+    if resolution.product is not None:
+        context.update(
+            producer=resolution.product.producer,
+            **_certificate_context(certificate_for(resolution.product, today), today),
+        )
+    return render(request, "scans/not_genuine.html", context, status=404)
+
+
+# --- The consumer's province and report ----------------------------------------------------------------
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@require_POST
+def place(request: HttpRequest) -> HttpResponse:
+    """The province of a scan, from the consumer's consent. Coordinates are looked at, never stored."""
+    form = PlaceForm(request.POST, max_age=settings.SCAN_PLACE_SECONDS)
+    scan = None
+    province = None
+    if form.is_valid():
+        scan = Scan.objects.select_related("stamp__batch__lot__product").filter(pk=form.cleaned_data["token"]).first()
+        if scan is None:
+            form.add_error(None, _("This page is too old to record your province: scan the stamp again."))
+        elif form.cleaned_data.get("lat") is not None and form.cleaned_data.get("lon") is not None:
+            code = places.province_code_at(
+                places.coarse(form.cleaned_data["lat"]), places.coarse(form.cleaned_data["lon"])
+            )
+            province = AdminUnit.objects.current().provinces().filter(code=code).first() if code else None
+            if province is None:
+                form.add_error(None, _("Your location does not fall in a province of Vietnam: choose your province."))
+            source = PlaceSource.GEOLOCATION
+        else:
+            province = form.cleaned_data["province"]
+            source = PlaceSource.CHOSEN
+    if not form.is_valid() or scan is None or province is None:
+        errors = [str(e) for errors in form.errors.values() for e in errors]
+        if _wants_json(request):
+            return JsonResponse({"errors": errors}, status=400)
+        return render(request, "scans/place.html", {"form": form, "errors": errors}, status=400)
+    recorded = actions.set_place(scan, province, source)
+    if _wants_json(request):
+        if recorded:
+            message = _("Thank you: your scan was recorded in %(name)s.") % {"name": province.name}
+        else:
+            message = _("Thank you: the province of this scan was already recorded.")
+        return JsonResponse({"province": province.name, "recorded": recorded, "message": message})
+    return render(request, "scans/place.html", {"province": province, "recorded": recorded})
+
+
+@require_POST
+def report(request: HttpRequest) -> HttpResponse:
+    """A consumer's report of a suspected fake → an alert for the producer and the provincial office."""
+    form = ReportForm(request.POST)
+    if form.is_robot:
+        # Answered like a success so that a robot learns nothing; nothing is created.
+        return render(request, "scans/report.html", {"done": True})
+    if not form.is_valid():
+        return render(request, "scans/report.html", {"form": form}, status=400)
+    ip = client_ip(request)
+    if REPORTS.hit(ip) > settings.SCAN_REPORT_LIMIT > 0:
+        response = render(request, "scans/too_many.html", {"reports": True}, status=429)
+        response["Retry-After"] = str(REPORTS.retry_after())
+        return response
+    target = form.cleaned_data["token"]
+    from ocop.stamps.models import Stamp
+    from ocop.traceability.models import Lot
+
+    product = public_products().filter(pk=target.get("p")).first() if target.get("p") else None
+    actions.report_fake(
+        code=str(target.get("c", "")),
+        message=form.cleaned_data["message"],
+        contact=form.cleaned_data["contact"],
+        stamp=Stamp.objects.filter(pk=target.get("s")).first() if target.get("s") else None,
+        lot=Lot.objects.filter(pk=target.get("l")).first() if target.get("l") else None,
+        product=product,
+    )
+    return render(request, "scans/report.html", {"done": True})
+
+
+@require_GET
+def photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """A product photo's thumbnail, public for products with an OCOP certificate (the scan pages show it)."""
+    item = get_object_or_404(ProductPhoto.objects.filter(product__in=public_products()), pk=pk)
+    if not item.thumbnail:
+        raise Http404
+    response = FileResponse(item.thumbnail.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "public, max-age=86400"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- Scans and alerts for producers and offices ------------------------------------------------------------
+@require_GET
+@login_required
+def scan_list(request: HttpRequest) -> HttpResponse:
+    """Recent scans of the stamps in the user's scope, and where they were scanned (province only)."""
+    if not may_browse_alerts(request.user):
+        return forbidden(request, _("Scans are shown to producers and the OCOP offices."))
+    scans = Scan.objects.for_user(request.user)
+    by_province = (
+        scans.filter(province__isnull=False)
+        .values("province__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "province__name")[:40]
+    )
+    page = paginate(
+        request,
+        scans.select_related("stamp__batch__lot__product", "province").order_by("-at", "-pk"),
+    )
+    return render(
+        request,
+        "scans/scan_list.html",
+        {"page": page, "by_province": list(by_province), "unplaced": scans.filter(province__isnull=True).count()},
+    )
+
+
+@require_GET
+@login_required
+def alert_list(request: HttpRequest) -> HttpResponse:
+    if not may_browse_alerts(request.user):
+        return forbidden(request, _("Alerts are shown to producers and the OCOP offices."))
+    # Open alerts unless the user chose another status (or "all", an empty status).
+    data = request.GET.copy()
+    data.setdefault("status", AlertStatus.OPEN)
+    form = AlertFilterForm(data)
+    alerts = Alert.objects.for_user(request.user).select_related("product", "lot", "stamp")
+    if form.value("status"):
+        alerts = alerts.filter(status=form.value("status"))
+    if form.value("rule"):
+        alerts = alerts.filter(rule=form.value("rule"))
+    return render(request, "scans/alert_list.html", {"form": form, "page": paginate(request, alerts)})
+
+
+def _can_handle(request: HttpRequest, alert: Alert) -> bool:
+    return Alert.objects.handleable_by(request.user).filter(pk=alert.pk).exists()
+
+
+@require_GET
+@login_required
+def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_readable(Alert.objects.select_related("product", "lot", "stamp", "handled_by"), request, pk)
+    can_handle = _can_handle(request, alert)
+    form = AlertHandleForm(initial={"note": alert.note}) if can_handle else None
+    return render(request, "scans/alert_detail.html", {"alert": alert, "form": form, "can_handle": can_handle})
+
+
+@require_POST
+@login_required
+def alert_handle(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_readable(Alert.objects.select_related("product", "lot", "stamp"), request, pk)
+    if not _can_handle(request, alert):
+        return forbidden(
+            request, _("Only the provincial OCOP office decides on this alert."), back=alert.get_absolute_url()
+        )
+    form = AlertHandleForm(request.POST)
+    if not form.is_valid():
+        context = {"alert": alert, "form": form, "can_handle": True}
+        return render(request, "scans/alert_detail.html", context, status=400)
+    actions.handle_alert(alert, status=form.cleaned_data["status"], note=form.cleaned_data["note"], actor=request.user)
+    messages.success(request, _("Your finding on the alert was recorded."))
+    return redirect(alert)

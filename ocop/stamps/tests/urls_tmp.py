@@ -1,0 +1,22 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from ocop.api.api import api
+
+urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("ocop.accounts.urls")),
+    path("registry/", include("ocop.registry.urls")),
+    path("imports/", include("ocop.imports.urls")),
+    path("audit/", include("ocop.audit.urls")),
+    path("certificates/", include("ocop.certificates.urls")),
+    path("notifications/", include("ocop.notifications.urls")),
+    path("evaluation/", include("ocop.evaluation.urls")),
+    path("councils/", include("ocop.councils.urls")),
+    path("rules/", include("ocop.rules.urls")),
+    path("trace/", include("ocop.traceability.urls")),
+    # Under "stamps/", plus the public keys at /.well-known/ (see ocop/stamps/urls.py).
+    path("", include("ocop.stamps.urls")),
+    path("api/v1/", api.urls),
+    path("", include("ocop.front.urls")),
+]
