@@ -377,7 +377,7 @@ def test_progress_json(officer):
     page = officer.get(reverse("imports:detail", args=[job.pk])).content.decode()
     assert "<progress" in page and 'value="75"' in page
     assert 'http-equiv="refresh"' in page
-    assert "imports/progress.js" in page
+    assert "ocop/progress.js" in page
 
 
 def test_mapping_requires_the_required_fields(officer):

@@ -1,10 +1,12 @@
-// Polls the batch's progress and moves the bar; reloads the page when the batch is over.
+// Polls a background job's progress and moves its bar; reloads the page when the job is over.
+// Used by any <progress data-url="…" data-progress-text="id-of-a-text-element"> on the page
+// (spreadsheet imports, stamp generation). The URL answers {"percent": n, "done": bool}.
 // Without JavaScript the page refreshes itself (<meta refresh> inside <noscript>).
 (function () {
   "use strict";
-  var bar = document.getElementById("stamp-progress");
+  var bar = document.querySelector("progress[data-url]");
   if (!bar || !window.fetch) { return; }
-  var text = document.getElementById("stamp-progress-text");
+  var text = document.getElementById(bar.getAttribute("data-progress-text") || "");
   var url = bar.getAttribute("data-url");
   var delay = 1000;
 
