@@ -1,7 +1,9 @@
 """What the scan pages do: count a scan, place it in a province, raise and handle alerts, take reports.
 
 `record_scan()` is the hot path of the whole platform (every package of a harvest may be scanned): one insert
-into the scan log and one update of the stamp's running figures, plus an alert in the rare case a rule fires.
+into the scan log and one update of the stamp's running figures, in ONE short write transaction (with SQLite's
+IMMEDIATE transactions, one take of the write lock per scan; everything the page reads is read before it), plus
+an alert in the rare case a rule fires.
 """
 
 from __future__ import annotations
@@ -52,42 +54,51 @@ def _summary(stamp: Any) -> ScanSummary | None:
         return None
 
 
+def _count_one_more(stamp: Any, now: dt.datetime, day: dt.date) -> int:
+    """Add a scan to the stamp's running figures; the number of rows updated (0 when it has none yet)."""
+    return ScanSummary.objects.filter(stamp=stamp).update(
+        count=F("count") + 1,
+        days=Case(When(last_day__lt=day, then=F("days") + 1), default=F("days"), output_field=PositiveIntegerField()),
+        last_at=now,
+        last_day=day,
+    )
+
+
 def record_scan(stamp: Any, *, product: Any, certificate_status: str, user_agent: str = "") -> Counted:
     """Log a scan of `stamp` and update its running figures; run the rules that can be decided now."""
     now = clock.now()
     day = timezone.localdate(now)
     summary = _summary(stamp)
-    scan = Scan.objects.create(
-        stamp=stamp,
-        at=now,
-        ua_hash=ua_hash(user_agent, now),
-        stamp_state=stamp.state,
-        certificate_status=certificate_status or "",
-    )
-    created = None
-    if summary is None:
-        try:
-            with transaction.atomic():
-                created = ScanSummary.objects.create(
-                    stamp=stamp, count=1, days=1, first_at=now, first_scan=scan, last_at=now, last_day=day
-                )
-        except IntegrityError:  # the same stamp's first scan from two phones at once: count on the other row
-            summary = ScanSummary.objects.select_related("first_province").get(stamp=stamp)
+    # One short write transaction: the scan row and the running figures together (a single take of the
+    # database's write lock). The rules' alerts, rare, are written after it.
+    with transaction.atomic():
+        scan = Scan.objects.create(
+            stamp=stamp,
+            at=now,
+            ua_hash=ua_hash(user_agent, now),
+            stamp_state=stamp.state,
+            certificate_status=certificate_status or "",
+        )
+        created = None
+        updated = 0
+        if summary is not None:
+            # The database does the arithmetic (two phones at once both count); the page shows the figures as
+            # of this scan.
+            updated = _count_one_more(stamp, now, day)
+        if not updated:
+            try:
+                with transaction.atomic():
+                    created = ScanSummary.objects.create(
+                        stamp=stamp, count=1, days=1, first_at=now, first_scan=scan, last_at=now, last_day=day
+                    )
+            except IntegrityError:  # the same stamp's first scan from two phones at once: count on the other row
+                summary = ScanSummary.objects.select_related("first_province").get(stamp=stamp)
+                _count_one_more(stamp, now, day)
     if created is not None:
         summary = created
         before, after = rules.Tally(0, 0), rules.Tally(1, 1)
     else:
         assert summary is not None
-        # The database does the arithmetic (two phones at once both count); the page shows the figures as of
-        # this scan.
-        ScanSummary.objects.filter(stamp=stamp).update(
-            count=F("count") + 1,
-            days=Case(
-                When(last_day__lt=day, then=F("days") + 1), default=F("days"), output_field=PositiveIntegerField()
-            ),
-            last_at=now,
-            last_day=day,
-        )
         before = rules.Tally(summary.count, summary.days)
         after = rules.Tally(summary.count + 1, summary.days + (1 if summary.last_day < day else 0))
     for finding in rules.on_scan(stamp, product.pk, before, after, certificate_status):

@@ -15,3 +15,25 @@ class ScansConfig(AppConfig):
         # consumer's report text and contact, personal data that must stay deletable (the audit chain is
         # append-only). Scans themselves are a log, not an official record.
         register("scans.Alert", exclude=["hits", "last_seen_at", "message", "contact"])
+
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from ocop.scans import pagecache
+        from ocop.traceability.models import Lot
+
+        # What the scan pages keep in the cache is read afresh after any change to what they show.
+        for model in (
+            "certificates.Certificate",
+            "registry.ProductPhoto",
+            "registry.Evidence",
+            "traceability.Lot",
+            "traceability.TraceEvent",
+            "geo.AdminUnit",
+            "registry.Product",
+            "registry.Producer",
+            "stamps.StampBatch",
+            "stamps.SigningKey",
+        ):
+            post_save.connect(pagecache.invalidate, sender=model, dispatch_uid=f"scans-page-{model}-save")
+            post_delete.connect(pagecache.invalidate, sender=model, dispatch_uid=f"scans-page-{model}-delete")
+        m2m_changed.connect(pagecache.invalidate, sender=Lot.evidence.through, dispatch_uid="scans-page-lot-evidence")

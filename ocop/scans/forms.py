@@ -6,10 +6,12 @@ from typing import Any
 
 from django import forms
 from django.core import signing
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ocop.geo.models import AdminUnit
 from ocop.lib.text import fold
+from ocop.scans import pagecache
 from ocop.scans.models import AlertStatus
 
 PLACE_SALT = "ocop.scans.place"
@@ -47,9 +49,14 @@ class PlaceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.max_age = max_age
         # Listed as people look for them: "Thành phố Hà Nội" under H, in Vietnamese alphabetical order.
+        # Kept in the cache per language (`pagecache`): the list changes only with the administrative map.
         field = self.fields["province"]
-        units = sorted(field.queryset, key=lambda unit: fold(_short_name(unit.name)))
-        field.choices = [("", field.empty_label), *((unit.pk, unit.name) for unit in units)]
+
+        def build() -> list[tuple[Any, str]]:
+            units = sorted(field.queryset, key=lambda unit: fold(_short_name(unit.name)))
+            return [("", str(field.empty_label)), *((unit.pk, unit.name) for unit in units)]
+
+        field.choices = pagecache.province_choices(get_language() or "", build)
 
     def clean_token(self) -> int:
         try:

@@ -30,6 +30,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from ocop.certificates.models import IN_FORCE, Certificate
 from ocop.registry.models import Product
 from ocop.registry.validators import gtin_check_digit
+from ocop.scans import pagecache
 from ocop.stamps import codes
 from ocop.stamps.models import Stamp
 from ocop.traceability.models import Lot
@@ -104,16 +105,12 @@ def lot_for(product: Product, number: str) -> Lot | None:
 
 
 def _stamp(serial: str) -> Stamp | None:
-    return (
-        Stamp.objects.select_related(
-            "batch__lot__product__producer__province",
-            "batch__lot__product__producer__current_commune",
-            "batch__signing_key",
-            "scan_summary__first_province",
-        )
-        .filter(serial=serial)
-        .first()
-    )
+    # The stamp and its running figures; its batch, lot, product and producer are the same for every stamp of a
+    # batch, from the cache (`pagecache.batch()`).
+    stamp = Stamp.objects.select_related("scan_summary__first_province").filter(serial=serial).first()
+    if stamp is not None:
+        stamp.batch = pagecache.batch(stamp.batch_id)
+    return stamp
 
 
 def _walk_up(kind: str, gtin: str, lot_number: str, parsed: codes.ParsedStamp | None, reason: str) -> Resolution:

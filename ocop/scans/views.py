@@ -14,6 +14,10 @@ Resolver behaviour (GS1 Digital Link conventions):
 - Unknown and malformed codes → the same page, 404, never a server error. Failed look-ups are counted per
   network and limited (429); genuine scans are never limited (`ratelimit.py`).
 
+What every stamp of a lot shows alike (certificate, photo, trace events, standards, the province list) comes
+from the cache (`pagecache.py`, which says when it is read afresh); the rendered lot block and province list
+are cached template fragments keyed by lot, language, day and the cache generation.
+
 Only a GET of a stamp's page counts a scan: HEAD, OPTIONS, linkset requests and a reload by the same browser
 (a cookie limited to that stamp's path, for SCAN_REPEAT_SECONDS) do not.
 """
@@ -39,7 +43,7 @@ from ocop.lib import clock
 from ocop.lib.net import client_ip
 from ocop.registry.models import ProductPhoto
 from ocop.registry.views.common import forbidden, get_readable, paginate
-from ocop.scans import actions, links, places
+from ocop.scans import actions, links, pagecache, places
 from ocop.scans.forms import AlertFilterForm, AlertHandleForm, PlaceForm, ReportForm, place_token, report_token
 from ocop.scans.models import Alert, AlertStatus, PlaceSource, Scan
 from ocop.scans.querysets import may_browse_alerts
@@ -107,7 +111,8 @@ def _resolver(request: HttpRequest, resolve: Any) -> HttpResponse:
     if not resolution.ok:
         return _cors(_failure(request, resolution, wanted))
     today = clock.today()
-    certificate = certificate_for(resolution.product, today)
+    data = pagecache.lot_data(resolution.product, resolution.lot, today)
+    certificate = data.certificate
     in_force = certificate is not None and certificate.status_on(today) in IN_FORCE
     if wanted == "all":
         return _cors(
@@ -121,9 +126,9 @@ def _resolver(request: HttpRequest, resolve: Any) -> HttpResponse:
         if targets:
             return _cors(HttpResponseRedirect(targets[0]["href"], status=307))
     if resolution.kind == STAMP:
-        response = _stamp_page(request, resolution, certificate, today)
+        response = _stamp_page(request, resolution, data, today)
     else:
-        response = _lot_or_product_page(request, resolution, certificate, today)
+        response = _lot_or_product_page(request, resolution, data, today)
     anchor = request.build_absolute_uri(links.anchor_path(resolution))
     response["Link"] = f'<{anchor}?linkType=all>; rel="linkset"; type="{links.LINKSET_TYPE}"'
     return _cors(response)
@@ -141,34 +146,20 @@ def _certificate_context(certificate: Any, today: dt.date) -> dict[str, Any]:
     }
 
 
-def _photo(product: Any) -> ProductPhoto | None:
-    return ProductPhoto.objects.filter(product=product).only("pk", "caption", "product_id").first()
-
-
-def _common(resolution: Resolution, certificate: Any, today: dt.date) -> dict[str, Any]:
+def _common(resolution: Resolution, data: pagecache.LotData, today: dt.date) -> dict[str, Any]:
     product = resolution.product
     return {
         "resolution": resolution,
         "product": product,
         "producer": product.producer,
         "lot": resolution.lot,
-        "photo": _photo(product),
+        "photo": data.photo,
+        "events": data.events,
+        "standards": data.standards,
         "today": today,
-        **_certificate_context(certificate, today),
+        "page_generation": pagecache.generation(),
+        **_certificate_context(data.certificate, today),
     }
-
-
-def _events(lot: Any) -> list[Any]:
-    if lot is None:
-        return []
-    return list(lot.events.select_related("admin_unit"))
-
-
-def _standards(lot: Any) -> list[Any]:
-    # The test reports and certifications that apply to the lot: their type, title, issuer and validity only.
-    if lot is None:
-        return []
-    return list(lot.evidence.only("doc_type", "title", "issuer", "number", "expires_on"))
 
 
 def _seen_scan_id(request: HttpRequest, stamp_id: int) -> int | None:
@@ -194,9 +185,9 @@ def _signature(request: HttpRequest, resolution: Resolution) -> str:
     return "verified" if codes.verify(parsed, {key.kid: public}).ok else "invalid"
 
 
-def _stamp_page(request: HttpRequest, resolution: Resolution, certificate: Any, today: dt.date) -> HttpResponse:
+def _stamp_page(request: HttpRequest, resolution: Resolution, data: pagecache.LotData, today: dt.date) -> HttpResponse:
     stamp = resolution.found
-    context = _common(resolution, certificate, today)
+    context = _common(resolution, data, today)
     seen_id = _seen_scan_id(request, stamp.pk)
     counting = request.method == "GET" and seen_id is None
     if counting:
@@ -217,8 +208,6 @@ def _stamp_page(request: HttpRequest, resolution: Resolution, certificate: Any, 
         voided=stamp.state == StampState.VOIDED,
         never_activated=stamp.state == StampState.ISSUED,
         counted=counted,
-        events=_events(resolution.lot),
-        standards=_standards(resolution.lot),
         signature=_signature(request, resolution),
         signed_code=code if resolution.parsed is not None and resolution.parsed.is_signed else "",
         place_token=place_token(scan_id) if scan_id else "",
@@ -241,11 +230,10 @@ def _stamp_page(request: HttpRequest, resolution: Resolution, certificate: Any, 
 
 
 def _lot_or_product_page(
-    request: HttpRequest, resolution: Resolution, certificate: Any, today: dt.date
+    request: HttpRequest, resolution: Resolution, data: pagecache.LotData, today: dt.date
 ) -> HttpResponse:
-    context = _common(resolution, certificate, today)
+    context = _common(resolution, data, today)
     if resolution.kind == LOT:
-        context.update(events=_events(resolution.lot), standards=_standards(resolution.lot))
         return render(request, "scans/lot.html", context)
     return render(request, "scans/product.html", context)
 
