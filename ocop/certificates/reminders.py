@@ -26,10 +26,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
-from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -37,7 +34,7 @@ from ocop.certificates.models import Certificate, Reminder, ReminderKind
 from ocop.certificates.policy import Policy, policy_for, policy_on
 from ocop.certificates.querysets import not_revoked_q
 from ocop.lib import clock
-from ocop.notifications.actions import deliver_emails, notify
+from ocop.notifications.actions import deliver_emails, notify_once
 
 logger = logging.getLogger(__name__)
 
@@ -158,24 +155,13 @@ def send_reminder(certificate: Certificate, kind: str, day: dt.date) -> list | N
     from ocop.certificates.actions import recipients
 
     policy = policy_for(certificate, day)
-    try:
-        with transaction.atomic():
-            reminder = Reminder.objects.create(certificate=certificate, kind=kind, sent_on=day)
-            with translation.override(settings.LANGUAGE_CODE):
-                title, body = message(certificate, kind, policy)
-            made = notify(
-                recipients(certificate),
-                kind=f"certificate.{kind}",
-                title=title,
-                body=body,
-                link=certificate.get_absolute_url(),
-            )
-            reminder.recipients = len(made)
-            reminder.save(update_fields=["recipients"])
-    except IntegrityError:
-        # Another sweep sent it in the meantime.
-        return None
-    return made
+    return notify_once(
+        lambda: Reminder.objects.create(certificate=certificate, kind=kind, sent_on=day),
+        users=lambda: recipients(certificate),
+        kind=f"certificate.{kind}",
+        message=lambda: message(certificate, kind, policy),
+        link=certificate.get_absolute_url(),
+    )
 
 
 def send_due_reminders(day: dt.date | None = None) -> SweepResult:

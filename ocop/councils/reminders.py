@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import translation
 from django.utils.formats import date_format
@@ -38,7 +37,7 @@ from ocop.councils.models import (
     Scoring,
 )
 from ocop.lib import clock
-from ocop.notifications.actions import deliver_emails, notify
+from ocop.notifications.actions import deliver_emails, notify_once
 
 logger = logging.getLogger(__name__)
 
@@ -123,16 +122,13 @@ def _record_and_notify(
     round_: Round, kind: str, day: dt.date, users: list[Any], title: str, body: str, member: CouncilMember | None
 ) -> list | None:
     """Write the reminder row and its notifications together; None when it had been sent already."""
-    try:
-        with transaction.atomic():
-            reminder = RoundReminder.objects.create(round=round_, kind=kind, member=member, sent_on=day)
-            made = notify(users, kind=f"round.{kind}", title=title, body=body, link=round_.get_absolute_url())
-            reminder.recipients = len(made)
-            reminder.save(update_fields=["recipients"])
-    except IntegrityError:
-        # Another sweep sent it in the meantime.
-        return None
-    return made
+    return notify_once(
+        lambda: RoundReminder.objects.create(round=round_, kind=kind, member=member, sent_on=day),
+        users=lambda: users,
+        kind=f"round.{kind}",
+        message=lambda: (title, body),
+        link=round_.get_absolute_url(),
+    )
 
 
 def send_overdue(round_: Round, day: dt.date) -> list | None:

@@ -23,9 +23,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -33,7 +31,7 @@ from ocop.evaluation.models import DeadlineReminder, DeadlineReminderKind, Dossi
 from ocop.evaluation.workdays import calendar_for
 from ocop.lib import clock
 from ocop.lib.workdays import Calendar
-from ocop.notifications.actions import deliver_emails, notify
+from ocop.notifications.actions import deliver_emails, notify_once
 
 logger = logging.getLogger(__name__)
 
@@ -131,26 +129,15 @@ def message(dossier: Dossier, kind: str) -> tuple[str, str]:
 
 def send_reminder(dossier: Dossier, kind: str, day: dt.date) -> list | None:
     """Record and send one notice; returns the notifications made, or None when it had been sent already."""
-    try:
-        with transaction.atomic():
-            reminder = DeadlineReminder.objects.create(
-                dossier=dossier, kind=kind, deadline=dossier.commune_deadline, sent_on=day
-            )
-            with translation.override(settings.LANGUAGE_CODE):
-                title, body = message(dossier, kind)
-            made = notify(
-                recipients(dossier, kind),
-                kind=f"dossier.commune_{kind}",
-                title=title,
-                body=body,
-                link=dossier.get_absolute_url(),
-            )
-            reminder.recipients = len(made)
-            reminder.save(update_fields=["recipients"])
-    except IntegrityError:
-        # Another sweep sent it in the meantime.
-        return None
-    return made
+    return notify_once(
+        lambda: DeadlineReminder.objects.create(
+            dossier=dossier, kind=kind, deadline=dossier.commune_deadline, sent_on=day
+        ),
+        users=lambda: recipients(dossier, kind),
+        kind=f"dossier.commune_{kind}",
+        message=lambda: message(dossier, kind),
+        link=dossier.get_absolute_url(),
+    )
 
 
 def send_due_reminders(day: dt.date | None = None) -> SweepResult:

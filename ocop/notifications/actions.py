@@ -11,12 +11,13 @@ the next sweep instead of being lost or sent twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from ocop.lib import clock
 from ocop.notifications.models import Notification
@@ -125,3 +126,31 @@ def deliver_after_commit(notifications: Iterable[Notification]) -> None:
         send_emails.enqueue(ids)
 
     transaction.on_commit(enqueue)
+
+
+def notify_once(
+    mark_sent: Callable[[], Any],
+    *,
+    users: Callable[[], Iterable[Any]],
+    kind: str,
+    message: Callable[[], tuple[str, str]],
+    link: str,
+) -> list[Notification] | None:
+    """Send a reminder at most once: `mark_sent()` creates the row whose unique key says it was sent.
+
+    The row and the notifications are written in one transaction, so running a
+    daily sweep twice (or two sweeps at once) sends each reminder once; the
+    second attempt hits the unique key and returns None. Stored texts are in
+    the platform's default language, whoever triggers the sweep.
+    """
+    try:
+        with transaction.atomic():
+            record = mark_sent()
+            with translation.override(settings.LANGUAGE_CODE):
+                title, body = message()
+            made = notify(users(), kind=kind, title=title, body=body, link=link)
+            record.recipients = len(made)
+            record.save(update_fields=["recipients"])
+    except IntegrityError:
+        return None
+    return made
