@@ -76,6 +76,11 @@ INSTALLED_APPS = [
     "ocop.stamps",
     "ocop.scans",
     "ocop.imports",
+    "ocop.search",
+    "ocop.catalogue",
+    "ocop.trade",
+    "ocop.opendata",
+    "ocop.stats",
     "ocop.demo",
     "ocop.front",
 ]

@@ -62,6 +62,12 @@ PERSONAS = (
     "producer_b",
     "producer_pending",
 )
+ALL = (*PERSONAS, "anonymous")
+
+
+def table(default: object, **overrides: object) -> dict[str, object]:
+    """Expected answer for every persona (and "anonymous"): `default` unless overridden by name."""
+    return {p: overrides.get(p, default) for p in ALL}
 
 
 def _producer(name: str, commune: AdminUnit, tax_code: str, status: str = ProducerStatus.VERIFIED) -> Producer:

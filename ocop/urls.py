@@ -19,6 +19,10 @@ urlpatterns = [
     path("", include("ocop.stamps.urls")),
     # GS1 Digital Link paths (/01/…) and short stamp paths (/s/…) at the root, plus /scans/… pages.
     path("", include("ocop.scans.urls")),
+    path("catalogue/", include("ocop.catalogue.urls")),
+    path("trade/", include("ocop.trade.urls")),
+    path("open-data/", include("ocop.opendata.urls")),
+    path("stats/", include("ocop.stats.urls")),
     path("api/v1/", api.urls),
     path("", include("ocop.front.urls")),
 ]

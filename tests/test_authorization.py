@@ -11,6 +11,8 @@ actions), 403 refused, 404 not found (out of scope: existence not revealed),
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -24,17 +26,16 @@ from ocop.notifications.actions import notify
 from ocop.registry.tests.test_access import CASES as REGISTRY_CASES
 from ocop.scans.tests.util import authorization_objects as scan_objects
 from ocop.stamps.tests.util import authorization_objects as stamp_objects
-from ocop.testing import PERSONAS
+from ocop.testing import ALL, table
 from ocop.traceability.tests.util import make_lot
 
-ALL = (*PERSONAS, "anonymous")
+# Apps that keep their rows of this table next to their code (ocop/<app>/tests/authorization.py).
+APP_TABLES = [
+    importlib.import_module(f"ocop.{app}.tests.authorization") for app in ("catalogue", "trade", "opendata", "stats")
+]
+
 STAFF = ("admin", "central", "province", "province_other", "commune", "council")
 PRODUCERS = ("producer_a", "producer_b", "producer_pending")
-
-
-def table(default, **overrides) -> dict[str, object]:
-    """Expected answer for every persona: `default` unless overridden by name."""
-    return {p: overrides.get(p, default) for p in ALL}
 
 
 LOGGED_IN = table(200, anonymous="login")
@@ -233,6 +234,8 @@ CASES = [
     # The lot's product holds a certificate in force (made in the fixture): its EPCIS document is public.
     ("api:lot_epcis", "lot", "get", table(200)),
 ]
+for _app_table in APP_TABLES:
+    CASES.extend(_app_table.CASES)
 
 
 def _url_names(resolver=None, namespace=None):
@@ -280,6 +283,8 @@ def objects(world, client_for):
     found["inspection"] = make_inspection(certificate, world.user("province"))
     found["lot"] = make_lot(world.product_a)
     found.update(stamp_objects(world))
+    for app_table in APP_TABLES:
+        found.update(app_table.objects(world))
     found["notification"] = notify([world.user("producer_a")], kind="test", title="Nhắc việc", link="/dashboard/")[0]
     return found
 

@@ -23,6 +23,7 @@ from ninja.errors import HttpError, ValidationError
 from ocop.api.schemas import Error, RulebookOut, RulebookSummary
 from ocop.lib import clock
 from ocop.rules.rulebooks import UnknownRulebook, all_rulebooks, get_rulebook
+from ocop.stats.api import router as stats_router
 
 api = NinjaAPI(
     title="OCOP API",
@@ -97,6 +98,9 @@ def lot_epcis(request: HttpRequest, lot_id: int) -> Any:
     if document is None:
         return Status(404, {"detail": str(NOT_PUBLIC), "code": "not_found"})
     return HttpResponse(json.dumps(document, ensure_ascii=False), content_type="application/ld+json; charset=utf-8")
+
+
+api.add_router("/stats/", stats_router)
 
 
 @api.api_operation(

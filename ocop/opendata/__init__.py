@@ -1,0 +1,1 @@
+"""Downloads of the public registry with a DCAT-AP catalogue."""

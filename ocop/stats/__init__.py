@@ -1,0 +1,1 @@
+"""Figures, dashboards and reports of the OCOP offices, as of any date."""

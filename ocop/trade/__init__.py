@@ -1,0 +1,1 @@
+"""Buyer inquiries to producers and trade fairs."""
