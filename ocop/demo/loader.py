@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -91,6 +92,11 @@ def _audit(model_rows: list[Any]) -> None:
         record_bulk(Action.CREATE, model_rows, note="demo data set")
 
 
+# ocop/<app>/demo.py modules with `load(*, created: dict[str, int], today: date) -> None`, run in this order
+# inside the demo's transaction after the registry, certificates, users and evidence exist; idempotent like the rest.
+DEMO_EXTENSIONS = ("catalogue", "trade")
+
+
 def load(stdout: TextIO | None = None, *, today: dt.date | None = None) -> DemoSummary:
     """Load the demo into the database; missing rows are created, existing rows are left as they are."""
     from ocop.audit.log import acting_as
@@ -107,6 +113,9 @@ def load(stdout: TextIO | None = None, *, today: dt.date | None = None) -> DemoS
         _load_certificates(plan, products, created, today)
         users = _load_users(producers, current, bac_ninh, created)
         _load_evidence(producers, products, users, created, today)
+        # Apps that add to the demo (shop links, inquiries, trade fairs…) keep their part next to their code.
+        for app in DEMO_EXTENSIONS:
+            importlib.import_module(f"ocop.{app}.demo").load(created=created, today=today)
     from ocop.accounts.models import User
     from ocop.certificates.models import Certificate
     from ocop.registry.models import Producer, Product
