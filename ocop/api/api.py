@@ -21,6 +21,7 @@ from ninja import NinjaAPI, Status
 from ninja.errors import HttpError, ValidationError
 
 from ocop.api.schemas import Error, RulebookOut, RulebookSummary
+from ocop.catalogue.api import router as catalogue_router
 from ocop.lib import clock
 from ocop.rules.rulebooks import UnknownRulebook, all_rulebooks, get_rulebook
 from ocop.stats.api import router as stats_router
@@ -100,6 +101,7 @@ def lot_epcis(request: HttpRequest, lot_id: int) -> Any:
     return HttpResponse(json.dumps(document, ensure_ascii=False), content_type="application/ld+json; charset=utf-8")
 
 
+api.add_router("/", catalogue_router)
 api.add_router("/stats/", stats_router)
 
 
