@@ -94,7 +94,7 @@ def _audit(model_rows: list[Any]) -> None:
 
 # ocop/<app>/demo.py modules with `load(*, created: dict[str, int], today: date) -> None`, run in this order
 # inside the demo's transaction after the registry, certificates, users and evidence exist; idempotent like the rest.
-DEMO_EXTENSIONS = ("catalogue", "trade")
+DEMO_EXTENSIONS = ("catalogue", "trade", "stats", "search")
 
 
 def load(stdout: TextIO | None = None, *, today: dt.date | None = None) -> DemoSummary:
