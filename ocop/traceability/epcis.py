@@ -6,7 +6,10 @@ urn:epc:class:lgtin. EPCIS 2.0 accepts either form; we write the Digital Link
 because the EPC URN needs the length of the GS1 company prefix inside the GTIN,
 which GS1 Vietnam allocates in several lengths and the registry does not
 record (a wrong split would produce a wrong identifier). Imports accept both.
-A lot of a product without a GTIN gets a URI under the platform's domain.
+A lot of a product without a GTIN gets a URI under the platform's domain, and
+so does a container code that is neither a URI nor an SSCC. Every exported
+document is checked in the tests against GS1's EPCIS 2.0 JSON schema
+(tests/test_epcis_schema.py).
 
 Event hash. `event_hash()` follows the GS1 "EPCIS event hash" algorithm
 (CBV 2.0, https://ref.gs1.org/standards/cbv/): a pre-hash string of the event's
@@ -30,10 +33,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import uuid
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -164,6 +168,43 @@ def lot_class_uri(lot: Lot) -> str:
     if gtin:
         return f"{GS1_DL}/01/{gtin14(gtin)}/10/{quote(lot.number, safe='')}"
     return f"{platform_base()}/trace/id/{lot.product_id}/{quote(lot.number, safe='')}"
+
+
+def _container_base() -> str:
+    return f"{platform_base()}/trace/container/"
+
+
+def container_uri(code: str) -> str:
+    """The URI an EPCIS parentID needs for a container code, which the event form takes in any notation.
+
+    A URI stays as written; an SSCC written as its 18 digits becomes its GS1
+    Digital Link; any other code a URI under the platform's domain, which the
+    import turns back into the code (`container_code`).
+    """
+    code = code.strip()
+    if _is_uri(code):
+        return code
+    if re.fullmatch(r"\d{18}", code) and gtin_check_digit(code[:-1]) == int(code[-1]):
+        return f"{GS1_DL}/00/{code}"
+    return _container_base() + quote(code, safe="")
+
+
+def container_code(uri: str) -> str:
+    """The container code a parentID stands for: the inverse of `container_uri` for the platform's own URIs."""
+    base = _container_base()
+    return unquote(uri[len(base) :]) if uri.startswith(base) else uri
+
+
+def transformation_id(event: TraceEvent) -> str:
+    """A transformationID of its own for a processing event with no input identifier.
+
+    EPCIS 2.0 (and its JSON schema) accepts a TransformationEvent with outputs
+    only when a transformationID says which transformation it belongs to. It is
+    derived from the lot and the event time, never random, so that the event
+    hash computed when the event is saved is the hash of every later export.
+    """
+    name = f"{lot_class_uri(event.lot)}@{canonical_time(event.occurred_at.isoformat())}"
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
 
 
 def location_uri(gln: str) -> str:
@@ -482,9 +523,10 @@ def event_body(event: TraceEvent) -> dict[str, Any]:
 
     Harvest, packing, shipping and receiving are ObjectEvents on the lot's
     class-level identifier; packing into, or moving, a container with a code
-    is an AggregationEvent under that container; processing is a
-    TransformationEvent whose output is the lot and whose inputs are the trace
-    codes one step back that are URIs.
+    is an AggregationEvent under that container (`container_uri`); processing
+    is a TransformationEvent whose output is the lot and whose inputs are the
+    trace codes one step back that are URIs (with none, a transformationID of
+    its own, as EPCIS requires).
     """
     from ocop.traceability.models import EventType
 
@@ -500,10 +542,12 @@ def event_body(event: TraceEvent) -> dict[str, Any]:
         inputs = [code for code in event.previous_codes if _is_uri(code)]
         if inputs:
             body["inputEPCList"] = inputs
+        else:
+            body["transformationID"] = transformation_id(event)
         body["outputQuantityList"] = [element]
     elif event.parent_code:
         body["type"] = "AggregationEvent"
-        body["parentID"] = event.parent_code
+        body["parentID"] = container_uri(event.parent_code)
         body["childQuantityList"] = [element]
         body["action"] = "ADD" if event.event_type == EventType.PACKING else "OBSERVE"
     else:
@@ -562,7 +606,9 @@ def lot_document(lot: Lot, events: Iterable[TraceEvent], *, created: dt.datetime
 
 
 # --- Validation and import ----------------------------------------------------------------------------
-_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
+# An absolute URI (RFC 3986): a scheme, then only the characters a URI may hold, so that an IRI such as
+# "lot:số-1" is not taken for one (the EPCIS JSON schema's "uri" format refuses it).
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(?:[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=-]|%[0-9A-Fa-f]{2})+")
 _OFFSET = re.compile(r"[+-](?:(?:0\d|1[0-3]):[0-5]\d|14:00)")
 _UOM = re.compile(r"[A-Z0-9]{2,3}")
 
@@ -759,7 +805,7 @@ def event_fields(event: dict[str, Any], prefixes: dict[str, str], lot: Lot) -> d
         "trace_codes": _strings(ext("traceCodes")),
         # An event on the whole lot stores no quantity of its own (the export writes the lot's).
         "quantity": quantity if quantity is not None and quantity != lot.quantity else None,
-        "parent_code": str(event.get("parentID") or "") if kind == "AggregationEvent" else "",
+        "parent_code": container_code(str(event.get("parentID") or "")) if kind == "AggregationEvent" else "",
         "location_gln": _gln_from(readpoint, "414"),
         "place": str(ext("place") or "").strip() or ("" if _gln_from(readpoint, "414") else (readpoint or "")),
         "actor": str(ext("actor") or "").strip() or actor_gln,
