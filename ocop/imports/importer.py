@@ -25,6 +25,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from ocop import search
 from ocop.audit.log import record_bulk
 from ocop.audit.models import Action
 from ocop.certificates.models import Certificate, CertificateSource
@@ -718,6 +719,7 @@ def apply_plan(job: ImportJob, plan: Plan, progress: ProgressCallback | None = N
     for product in new_products:
         _prepare_product(product)
     _create_all(Product, new_products, note, done)
+    search.reindex([product.pk for product in new_products])  # bulk_create sent no signals
     _update_all(by_action(plan.products, UPDATE), done)
 
     new_certificates = [item.obj for item in by_action(plan.certificates, CREATE)]

@@ -1,3 +1,5 @@
+"""Vietnamese full-text search over the public catalogue (SQLite FTS5 or PostgreSQL pg_trgm)."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,8 @@ class SearchConfig(AppConfig):
     name = "ocop.search"
     label = "search"
     verbose_name = _("Search")
+
+    def ready(self) -> None:
+        from ocop.search.signals import connect
+
+        connect()
