@@ -1,0 +1,181 @@
+"""What the public may see: the one place that decides it for the catalogue, its API, sitemap and exports.
+
+A product is public when it is not a draft, its producer's registration is
+verified, and it has been certified at least once — except when its most
+recent certificate has been revoked and no certificate is in force (a
+revoked product disappears; an expired one stays, shown as expired and not as
+OCOP). Certificates dated in the future are ignored until their day.
+
+Every public product carries the certificate the public sees (the one "shown"):
+the best certificate in force today (highest star, newest), else the most
+recent one, which is then expired. Its star, dates and status are annotated so a
+list page reads them without one query per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import models
+from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
+
+from ocop.accounts.models import Role
+from ocop.lib import clock
+from ocop.registry.querysets import ScopedQuerySet
+
+# The status of the shown certificate, as CertificateStatus values (ocop.certificates.models).
+VALID, EXPIRING, EXTENDED, EXPIRED = "valid", "expiring", "extended", "expired"
+PUBLIC_STATUSES = (VALID, EXPIRING, EXTENDED, EXPIRED)
+
+
+def _active(user: Any) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def _started(day: dt.date) -> Any:
+    from ocop.certificates.models import Certificate
+
+    return Certificate.objects.filter(product=OuterRef("pk"), issued_on__lte=day)
+
+
+def _shown(day: dt.date) -> Any:
+    """The certificates of the outer product, the shown one first."""
+    from ocop.certificates.models import Certificate
+
+    in_force = Certificate.objects.valid_on(day).filter(pk=OuterRef("pk"))
+    return (
+        _started(day)
+        .annotate(in_force=Exists(in_force))
+        .order_by("-in_force", "-star", "-issued_on", "-pk")
+        .values("pk")  # replaced per field below
+    )
+
+
+def annotate_certificates(queryset: Any, day: dt.date) -> Any:
+    """Annotate products with `best_star` and the shown certificate's fields and status on `day`.
+
+    best_star: highest star of a certificate in force on `day`, else None.
+    certificate_status: "valid", "expiring", "extended" or "expired" (certificate_status() in
+    ocop.certificates.models decides the same; tests/test_querysets.py holds the two together).
+    """
+    from ocop.certificates.models import Certificate
+    from ocop.certificates.policy import policy_on
+
+    in_force = Certificate.objects.valid_on(day).filter(product=OuterRef("pk"))
+    shown = _shown(day)
+
+    def field(name: str) -> Subquery:
+        return Subquery(shown.values(name)[:1])
+
+    window_end = day + dt.timedelta(days=policy_on(day).reevaluation_opens_days)
+    return queryset.annotate(
+        best_star=Subquery(in_force.order_by("-star").values("star")[:1]),
+        certificate_id=field("pk"),
+        certificate_star=field("star"),
+        certificate_number=field("number"),
+        certificate_issued_on=field("issued_on"),
+        certificate_expires_on=field("expires_on"),
+        certificate_extended_until=field("extended_until"),
+    ).annotate(
+        certificate_status=Case(
+            When(best_star__isnull=True, then=Value(EXPIRED)),
+            When(certificate_expires_on__gt=window_end, then=Value(VALID)),
+            When(certificate_expires_on__gte=day, then=Value(EXPIRING)),
+            default=Value(EXTENDED),
+            output_field=models.CharField(),
+        )
+    )
+
+
+def public_products(today: dt.date | None = None) -> Any:
+    """The products the public may see on `today` (default: the platform's today), annotated.
+
+    Annotations: best_star, certificate_id, certificate_star, certificate_number,
+    certificate_issued_on, certificate_expires_on, certificate_extended_until, certificate_status.
+    Unordered on purpose: callers order (by name, by search rank…).
+    """
+    from ocop.registry.models import ProducerStatus, Product, ProductStatus
+
+    day = today or clock.today()
+    latest = _started(day).order_by("-issued_on", "-pk")
+    products = (
+        Product.objects.exclude(status=ProductStatus.DRAFT)
+        .filter(producer__status=ProducerStatus.VERIFIED)
+        .filter(Exists(_started(day)))
+        .order_by()
+    )
+    # Revoked: the most recent certificate was revoked by `day` and none is in force.
+    revoked = Q(best_star__isnull=True, latest_revoked_on__isnull=False, latest_revoked_on__lte=day)
+    return (
+        annotate_certificates(products, day)
+        .alias(latest_revoked_on=Subquery(latest.values("revoked_on")[:1]))
+        .exclude(revoked)
+    )
+
+
+def public_producers(today: dt.date | None = None) -> Any:
+    """Verified producers with at least one public product."""
+    from ocop.registry.models import Producer, ProducerStatus
+
+    products = public_products(today).filter(producer=OuterRef("pk"))
+    return Producer.objects.filter(status=ProducerStatus.VERIFIED).filter(Exists(products.values("pk")))
+
+
+def is_public_product(pk: int, today: dt.date | None = None) -> bool:
+    return public_products(today).filter(pk=pk).exists()
+
+
+class ShopLinkQuerySet(ScopedQuerySet):
+    """A producer keeps its own shop links; its provincial office may too (the registry's write scope)."""
+
+    producer_field = "producer"
+
+    def public(self) -> ShopLinkQuerySet:
+        """Links shown to the public: those of verified producers (whose pages are public)."""
+        from ocop.registry.models import ProducerStatus
+
+        return self.filter(producer__status=ProducerStatus.VERIFIED)
+
+
+def may_manage_shop_links(user: Any) -> bool:
+    return _active(user) and user.role in (Role.ADMIN, Role.PROVINCE, Role.PRODUCER)
+
+
+class SalesPointQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    """OCOP sales points are kept by the provincial office of their province; the central office reads all."""
+
+    def public(self) -> SalesPointQuerySet:
+        return self.filter(is_open=True)
+
+    def for_user(self, user: Any) -> SalesPointQuerySet:
+        if _active(user) and user.role == Role.CENTRAL:
+            return self
+        return self.editable_by(user)
+
+    def editable_by(self, user: Any) -> SalesPointQuerySet:
+        if not _active(user):
+            return self.none()
+        if user.role == Role.ADMIN:
+            return self
+        if user.role == Role.PROVINCE and user.province_id:
+            return self.filter(province_id=user.province_id)
+        return self.none()
+
+
+def may_manage_sales_points(user: Any) -> bool:
+    return _active(user) and (user.role == Role.ADMIN or (user.role == Role.PROVINCE and bool(user.province_id)))
+
+
+def placeable_sales_point_communes(user: Any) -> Any:
+    """Present-day communes where `user` may place a sales point."""
+    from ocop.geo.models import AdminUnit
+
+    communes = AdminUnit.objects.current().communes()
+    if not _active(user):
+        return communes.none()
+    if user.role == Role.ADMIN:
+        return communes
+    if user.role == Role.PROVINCE and user.province_id:
+        return communes.filter(province_id=user.province_id)
+    return communes.none()

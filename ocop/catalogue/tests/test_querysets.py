@@ -1,0 +1,120 @@
+"""What the public may see: public_products() and public_producers()."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from ocop.catalogue.querysets import public_producers, public_products
+from ocop.certificates.models import certificate_status
+from ocop.certificates.policy import policy_on
+from ocop.certificates.tests.util import make_certificate
+from ocop.lib import clock
+from ocop.registry.models import Product, ProductStatus
+
+pytestmark = pytest.mark.django_db
+
+DAY = dt.timedelta(days=1)
+
+
+def _row(product):
+    return public_products().get(pk=product.pk)
+
+
+def test_uncertified_and_draft_products_are_never_public(world):
+    assert not public_products().exists()
+    draft = Product.objects.create(
+        producer=world.producer_a, name="Nháp", product_set=world.product_a.product_set, status=ProductStatus.DRAFT
+    )
+    make_certificate(draft, star=4)
+    assert not public_products().filter(pk=draft.pk).exists()
+
+
+def test_products_of_unverified_producers_are_not_public(world):
+    product = Product.objects.create(
+        producer=world.producer_pending, name="Chờ", product_set=world.product_a.product_set, status="active"
+    )
+    make_certificate(product, star=3)
+    assert not public_products().filter(pk=product.pk).exists()
+    assert not public_producers().filter(pk=world.producer_pending.pk).exists()
+
+
+def test_valid_certificate_gives_best_star_and_status(world):
+    make_certificate(world.product_a, star=3, issued_on=clock.today() - 400 * DAY)
+    best = make_certificate(world.product_a, star=4, issued_on=clock.today() - 100 * DAY)
+    row = _row(world.product_a)
+    assert row.best_star == 4
+    assert row.certificate_id == best.pk
+    assert row.certificate_status == "valid"
+    assert row.certificate_issued_on == best.issued_on
+    assert row.certificate_expires_on == best.expires_on
+    assert list(public_producers()) == [world.producer_a]
+
+
+def test_expired_products_stay_shown_as_expired(world):
+    old = make_certificate(
+        world.product_a, star=4, issued_on=clock.today() - 1200 * DAY, expires_on=clock.today() - 10 * DAY
+    )
+    row = _row(world.product_a)
+    assert row.best_star is None
+    assert row.certificate_status == "expired"
+    assert row.certificate_star == 4
+    assert row.certificate_expires_on == old.expires_on
+
+
+def test_revoked_product_disappears(world):
+    make_certificate(world.product_a, star=4, revoked_on=clock.today() - DAY, revocation_reason="x")
+    assert not public_products().filter(pk=world.product_a.pk).exists()
+    assert not public_producers().filter(pk=world.product_a.producer_id).exists()
+
+
+def test_revocation_in_the_future_does_not_hide_yet(world):
+    make_certificate(world.product_a, star=4, revoked_on=clock.today() + 5 * DAY, revocation_reason="x")
+    assert _row(world.product_a).best_star == 4
+
+
+def test_newer_certificate_after_a_revocation_is_shown(world):
+    make_certificate(world.product_a, star=4, issued_on=clock.today() - 900 * DAY, revoked_on=clock.today() - 500 * DAY)
+    newer = make_certificate(world.product_a, star=3, issued_on=clock.today() - 100 * DAY)
+    row = _row(world.product_a)
+    assert (row.best_star, row.certificate_id) == (3, newer.pk)
+
+
+def test_revoked_latest_hides_an_older_expired_one(world):
+    make_certificate(world.product_a, star=3, issued_on=clock.today() - 2000 * DAY)  # long expired
+    make_certificate(world.product_a, star=4, issued_on=clock.today() - 300 * DAY, revoked_on=clock.today() - 30 * DAY)
+    assert not public_products().filter(pk=world.product_a.pk).exists()
+
+
+def test_future_certificate_is_ignored_until_its_day(world):
+    make_certificate(world.product_a, star=4, issued_on=clock.today() + 3 * DAY)
+    assert not public_products().filter(pk=world.product_a.pk).exists()
+    assert public_products(clock.today() + 3 * DAY).filter(pk=world.product_a.pk).exists()
+
+
+@pytest.mark.parametrize("offset", [0, 1, 100, 179, 180, 181, 1000, 1095, 1096, 1100, 1200])
+def test_status_annotation_agrees_with_certificate_status(world, offset):
+    """The SQL annotation and certificate_status() decide the same, on both sides of every boundary."""
+    issued = clock.today() - dt.timedelta(days=offset)
+    cert = make_certificate(world.product_a, star=4, issued_on=issued)
+    if offset >= 1100:
+        cert.extended_until = cert.expires_on + 150 * DAY
+        cert.save()
+    day = clock.today()
+    expected = certificate_status(
+        issued_on=cert.issued_on,
+        expires_on=cert.expires_on,
+        revoked_on=None,
+        extended_until=cert.extended_until,
+        day=day,
+        policy=policy_on(day),
+    )
+    assert _row(world.product_a).certificate_status == expected
+
+
+def test_discontinued_product_with_a_certificate_is_public(world):
+    world.product_b.status = ProductStatus.DISCONTINUED
+    world.product_b.save()
+    make_certificate(world.product_b, star=3)
+    assert _row(world.product_b).best_star == 3
