@@ -6,6 +6,7 @@ from ocop.api.api import api
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("ocop.accounts.urls")),
+    path("accounts/api-tokens/", include("ocop.api.urls")),
     path("registry/", include("ocop.registry.urls")),
     path("imports/", include("ocop.imports.urls")),
     path("audit/", include("ocop.audit.urls")),
