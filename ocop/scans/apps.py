@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -37,3 +39,24 @@ class ScansConfig(AppConfig):
             post_save.connect(pagecache.invalidate, sender=model, dispatch_uid=f"scans-page-{model}-save")
             post_delete.connect(pagecache.invalidate, sender=model, dispatch_uid=f"scans-page-{model}-delete")
         m2m_changed.connect(pagecache.invalidate, sender=Lot.evidence.through, dispatch_uid="scans-page-lot-evidence")
+
+        from django.core import checks
+
+        checks.register(_scan_sql_check, checks.Tags.database)
+
+
+def _scan_sql_check(app_configs: Any = None, databases: Any = None, **_kwargs: Any) -> list[Any]:
+    """The scan path's statements (`sql.py`) need INSERT … ON CONFLICT … RETURNING (SQLite 3.35+, PostgreSQL)."""
+    from django.core import checks
+
+    from ocop.scans import sql
+
+    return [
+        checks.Error(
+            f"The database '{alias}' cannot run the scan path's INSERT … ON CONFLICT … RETURNING statements.",
+            hint="Use SQLite 3.35 or later, or PostgreSQL.",
+            id="scans.E001",
+        )
+        for alias in databases or []
+        if not sql.supported(alias)
+    ]

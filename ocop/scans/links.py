@@ -14,7 +14,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from ocop.scans.pagecache import marker
 from ocop.scans.resolver import LOT, STAMP, Resolution
+from ocop.stamps.models import Stamp
 
 GS1 = "https://gs1.org/voc/"
 LINKSET_TYPE = "application/linkset+json"
@@ -41,6 +43,12 @@ def address_of(stamp: Any) -> str:
     if batch.gtin:
         return reverse("scans:gs1", args=[f"{batch.gtin}/10/{batch.lot.number}/21/{stamp.serial}"])
     return reverse("scans:short", args=[stamp.serial])
+
+
+def address_parts(batch: Any) -> tuple[str, str]:
+    """The address of the stamps of `batch` as (what comes before the serial, what comes after it)."""
+    head, tail = address_of(Stamp(batch=batch, serial=marker("serial"))).split(marker("serial"))
+    return head, tail
 
 
 def anchor_path(resolution: Resolution) -> str:

@@ -1,49 +1,108 @@
-"""What the scan page shows that does not change from one stamp to the next, kept in the cache.
+"""What the scan page shows that does not change from one stamp to the next, kept in memory per process.
 
-The batch of a stamp, with its lot, product, producer and signing key, is kept the same way (per batch).
+Every stamp of a lot shows the same certificate, photo, trace events and applied standards, and the same
+page around its own figures; reading and rendering them for each scan was most of the page's cost. So each
+server process keeps, per lot (or per product for a product page) and per day (`clock.today()`, since a
+certificate's status and a lot's expiry depend on the date):
 
-Every stamp of a lot shows the same certificate, photo, trace events and applied standards; reading them for
-each scan is most of the page's queries. They are kept in Django's default cache (shared by the server's
-processes), per lot (or per product for a product page) and per day (`clock.today()`, since a certificate's
-status and a lot's expiry depend on the date).
+- the lot's data (`lot_data`) and each stamp batch with its lot, product, producer and signing key (`batch`);
+- the province list of the place form (`province_choices`);
+- the stamp page itself, rendered once with markers where the per-scan parts go (`page`, see `Skeleton`).
 
-Invalidation: a generation number in the cache, incremented by a signal whenever a certificate, product photo,
-lot, trace event, piece of evidence, the lot's evidence list, a product, producer, stamp batch, signing key
-or administrative unit is saved or deleted (`apps.py` connects it);
-every key carries the generation, so the next scan reads afresh. Changes that bypass the model signals (a
-queryset ``update()``, a raw SQL statement) are picked up within TTL seconds at most.
-
-The province list of the place form is kept the same way (it changes only with the administrative map).
+Invalidation: a generation number in Django's default cache (shared by the server's processes), incremented by
+a signal whenever a certificate, product photo, lot, trace event, piece of evidence, the lot's evidence list, a
+product, producer, stamp batch, signing key or administrative unit is saved or deleted (`apps.py` connects it),
+and again when the transaction that made the change commits (a scan served in between could otherwise keep
+the data it read before the commit). Every request reads the generation once (one cache read) and uses only
+what was built under that generation, so a revoked certificate shows at the next scan in every process.
+Changes that bypass the model signals (a queryset ``update()``, a raw SQL statement) are picked up within TTL
+seconds at most. A fresh cache starts from a random generation, so a process never mistakes what it built
+against an earlier cache (a restarted cache server, another test) for current.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import secrets
+import threading
+import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connections, transaction
 
 from ocop.registry.models import ProductPhoto
 
 TTL = 300
 GENERATION_KEY = "scans:page:generation"
+# Entries kept per process before the memory is emptied and refilled (lots × languages × page variants).
+MAX_ITEMS = 4096
 
 
 def generation() -> int:
+    """The current generation; read once per request and passed to the functions below."""
     value = cache.get(GENERATION_KEY)
     if value is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        value = cache.get(GENERATION_KEY, 1)
+        cache.add(GENERATION_KEY, secrets.randbits(48), timeout=None)
+        value = cache.get(GENERATION_KEY)
+        if value is None:  # a cache that keeps nothing: nothing may be reused either
+            return secrets.randbits(48)
     return int(value)
 
 
-def invalidate(*_args: Any, **_kwargs: Any) -> None:
-    """Signal receiver: whatever the scan pages cached is read afresh on the next scan."""
+def _bump() -> None:
     try:
         cache.incr(GENERATION_KEY)
-    except ValueError:  # not set yet (or evicted): any new value differs from the keys in use
-        cache.set(GENERATION_KEY, int(dt.datetime.now().timestamp() * 1000), timeout=None)
+    except ValueError:  # not set yet (or evicted): any new value differs from the ones in use
+        cache.set(GENERATION_KEY, secrets.randbits(48), timeout=None)
+
+
+def invalidate(*_args: Any, using: str | None = None, **_kwargs: Any) -> None:
+    """Signal receiver: whatever the scan pages keep is built afresh on the next scan."""
+    _bump()
+    connection = connections[using or "default"]
+    if connection.in_atomic_block:
+        # Until the change commits, a scan in another process still reads the old rows: bump again after it.
+        transaction.on_commit(_bump, using=using)
+
+
+class _Memory:
+    """Per-process store of values built under one generation, each for at most TTL seconds."""
+
+    def __init__(self) -> None:
+        self.generation: int | None = None
+        self.items: dict[Hashable, tuple[float, Any]] = {}
+        self.lock = threading.Lock()
+
+    def get(self, generation: int, key: Hashable, build: Callable[[], Any]) -> Any:
+        items = self.items
+        if self.generation == generation:
+            found = items.get(key)
+            if found is not None and found[0] > time.monotonic():
+                return found[1]
+        value = build()
+        with self.lock:
+            if self.generation != generation:
+                self.generation, self.items = generation, {}
+            elif len(self.items) >= MAX_ITEMS:
+                self.items = {}
+            self.items[key] = (time.monotonic() + TTL, value)
+        return value
+
+    def clear(self) -> None:
+        with self.lock:
+            self.generation, self.items = None, {}
+
+
+_memory = _Memory()
+
+
+def remembered(generation: int, key: Hashable, build: Callable[[], Any]) -> Any:
+    """`build()`, or what it returned for `key` under this generation in the last TTL seconds."""
+    return _memory.get(generation, key, build)
 
 
 @dataclass(frozen=True)
@@ -71,44 +130,80 @@ def _standards(lot: Any) -> list[Any]:
     return list(lot.evidence.only("doc_type", "title", "issuer", "number", "expires_on"))
 
 
-def lot_data(product: Any, lot: Any, today: dt.date) -> LotData:
+def lot_data(product: Any, lot: Any, today: dt.date, *, gen: int | None = None) -> LotData:
     """The certificate (see `resolver.certificate_for`), photo, trace events and standards of a lot (or, with
-    no lot, of a product), from the cache when they are there."""
+    no lot, of a product)."""
     from ocop.scans.resolver import certificate_for
 
-    lot_id = lot.pk if lot is not None else 0
-    key = f"scans:page:{generation()}:{product.pk}:{lot_id}:{today.isoformat()}"
-    data = cache.get(key)
-    if data is None:
-        data = LotData(
+    def build() -> LotData:
+        return LotData(
             certificate=certificate_for(product, today),
             photo=_photo(product),
             events=_events(lot),
             standards=_standards(lot),
         )
-        cache.set(key, data, timeout=TTL)
-    return data
+
+    lot_id = lot.pk if lot is not None else 0
+    return remembered(_current(gen), ("lot", product.pk, lot_id, today), build)
 
 
-def batch(batch_id: int) -> Any:
+def batch(batch_id: int, *, gen: int | None = None) -> Any:
     """A stamp batch with its lot, product, producer (province, commune) and signing key."""
     from ocop.stamps.models import StampBatch
 
-    key = f"scans:page:{generation()}:batch:{batch_id}"
-    found = cache.get(key)
-    if found is None:
-        found = StampBatch.objects.select_related(
+    def build() -> Any:
+        return StampBatch.objects.select_related(
             "lot__product__producer__province", "lot__product__producer__current_commune", "signing_key"
         ).get(pk=batch_id)
-        cache.set(key, found, timeout=TTL)
-    return found
+
+    return remembered(_current(gen), ("batch", batch_id), build)
 
 
-def province_choices(language: str, build: Any) -> list[tuple[Any, str]]:
-    """The place form's province choices in `language`, built by `build()` when not cached."""
-    key = f"scans:page:{generation()}:provinces:{language}"
-    choices = cache.get(key)
-    if choices is None:
-        choices = build()
-        cache.set(key, choices, timeout=TTL)
-    return choices
+def province_choices(language: str, build: Callable[[], list[tuple[Any, str]]]) -> list[tuple[Any, str]]:
+    """The place form's province choices in `language`, built by `build()` when not kept."""
+    return remembered(generation(), ("provinces", language), build)
+
+
+def _current(value: int | None) -> int:
+    return generation() if value is None else value
+
+
+# --- The page with holes -----------------------------------------------------------------------------------
+# Markers put in the rendered page where a per-scan value goes. Letters and digits only, so that no escaping
+# (HTML or URL) changes them, and random per process, so that no text of the page can contain one by chance.
+_MARKER_TAG = secrets.token_hex(6)
+
+
+def marker(name: str) -> str:
+    """The text standing for the slot `name` in a page rendered for `Skeleton.of`."""
+    return f"zq{_MARKER_TAG}{name}qz"
+
+
+_MARKER_RE = re.compile(rf"zq{_MARKER_TAG}([a-z_]+)qz")
+
+
+@dataclass(frozen=True)
+class Skeleton:
+    """A page rendered once with markers, as its constant pieces and the slots between them."""
+
+    pieces: tuple[bytes, ...]  # n + 1 pieces around
+    slots: tuple[str, ...]  # n slots
+
+    @classmethod
+    def of(cls, html: str) -> Skeleton:
+        parts = _MARKER_RE.split(html)
+        return cls(tuple(p.encode() for p in parts[0::2]), tuple(parts[1::2]))
+
+    def fill(self, values: dict[str, str]) -> bytes:
+        """The page with every slot replaced by its value (already escaped for where the slot is)."""
+        pieces = self.pieces
+        out = [pieces[0]]
+        for index, slot in enumerate(self.slots, 1):
+            out.append(values[slot].encode())
+            out.append(pieces[index])
+        return b"".join(out)
+
+
+def page(gen: int, key: Hashable, build: Callable[[], str]) -> Skeleton:
+    """The skeleton of a page for `key` (which must name everything the page shows besides its slots)."""
+    return remembered(gen, ("page", key), lambda: Skeleton.of(build()))

@@ -25,12 +25,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connections, router
 from django.db.models import Exists, OuterRef, QuerySet
 
 from ocop.certificates.models import IN_FORCE, Certificate
+from ocop.geo.models import AdminUnit
 from ocop.registry.models import Product
 from ocop.registry.validators import gtin_check_digit
-from ocop.scans import pagecache
+from ocop.scans import pagecache, sql
+from ocop.scans.models import ScanSummary
 from ocop.stamps import codes
 from ocop.stamps.models import Stamp
 from ocop.traceability.models import Lot
@@ -104,13 +107,37 @@ def lot_for(product: Product, number: str) -> Lot | None:
     return Lot.objects.filter(product=product, number=number.upper()).first()
 
 
-def _stamp(serial: str) -> Stamp | None:
-    # The stamp and its running figures; its batch, lot, product and producer are the same for every stamp of a
-    # batch, from the cache (`pagecache.batch()`).
-    stamp = Stamp.objects.select_related("scan_summary__first_province").filter(serial=serial).first()
-    if stamp is not None:
-        stamp.batch = pagecache.batch(stamp.batch_id)
+# --- The stamp look-up: the hot path of every scan ---------------------------------------------------------
+def _stamp(serial: str, gen: int | None = None) -> Stamp | None:
+    """The stamp with `serial`, its running figures (`stamp.scan_summary`, with `first_province`) and its batch.
+
+    One indexed query (`sql.select_stamp`); the batch, lot, product and producer are the same for every stamp of
+    a batch and come from `pagecache.batch()`."""
+    alias = router.db_for_read(Stamp)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql.select_stamp(alias), [serial])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    n, m = len(sql.STAMP_FIELDS), len(sql.SUMMARY_FIELDS)
+    stamp = Stamp.from_db(alias, _STAMP_NAMES, sql.python_values(alias, sql.STAMP_FIELDS, row[:n]))
+    summary = None
+    if row[n] is not None:
+        summary = ScanSummary.from_db(
+            alias, _SUMMARY_NAMES, sql.python_values(alias, sql.SUMMARY_FIELDS, row[n : n + m])
+        )
+        province = None
+        if summary.first_province_id is not None:
+            province = AdminUnit.from_db(alias, ["id", "name"], [summary.first_province_id, row[n + m]])
+        ScanSummary.first_province.field.set_cached_value(summary, province)
+        ScanSummary.stamp.field.set_cached_value(summary, stamp)
+    Stamp.scan_summary.related.set_cached_value(stamp, summary)
+    Stamp.batch.field.set_cached_value(stamp, pagecache.batch(stamp.batch_id, gen=gen))
     return stamp
+
+
+_STAMP_NAMES = [f.attname for f in sql.STAMP_FIELDS]
+_SUMMARY_NAMES = [f.attname for f in sql.SUMMARY_FIELDS]
 
 
 def _walk_up(kind: str, gtin: str, lot_number: str, parsed: codes.ParsedStamp | None, reason: str) -> Resolution:
@@ -123,15 +150,15 @@ def _walk_up(kind: str, gtin: str, lot_number: str, parsed: codes.ParsedStamp | 
     return Resolution(kind, reason=reason, parsed=parsed, lot=lot, product=product)
 
 
-def resolve_gs1(rest: str) -> Resolution:
-    """Resolve the part of a Digital Link path after "/01/"."""
+def resolve_gs1(rest: str, *, gen: int | None = None) -> Resolution:
+    """Resolve the part of a Digital Link path after "/01/" (`gen`: the `pagecache` generation, if read)."""
     text = (rest or "").strip("/")
     head, _sep, tail = text.partition("/")
     padded = gtin14(head)
     # A GTIN-8, -12 or -13 is read as its GTIN-14 (GS1 resolvers do the same); stamps print the 14 digits.
     parsed = codes.parse(f"01/{padded}/{tail}") if padded is not None else None
     if parsed is not None:
-        stamp = _stamp(parsed.serial)
+        stamp = _stamp(parsed.serial, gen)
         if stamp is not None:
             lot = stamp.batch.lot
             product = lot.product
@@ -161,8 +188,8 @@ def resolve_gs1(rest: str) -> Resolution:
     return _walk_up(STAMP, gtin, lot_number, None, MALFORMED)
 
 
-def resolve_short(rest: str) -> Resolution:
-    """Resolve the part of a short stamp path after "/S/"."""
+def resolve_short(rest: str, *, gen: int | None = None) -> Resolution:
+    """Resolve the part of a short stamp path after "/S/" (`gen`: the `pagecache` generation, if read)."""
     text = (rest or "").strip("/")
     parsed = codes.parse("S/" + text)
     serial = parsed.serial if parsed is not None else None
@@ -171,7 +198,7 @@ def resolve_short(rest: str) -> Resolution:
         serial = codes.normalise_serial(text)
     if serial is None:
         return Resolution(STAMP, reason=MALFORMED)
-    stamp = _stamp(serial)
+    stamp = _stamp(serial, gen)
     if stamp is None:
         return Resolution(STAMP, reason=UNKNOWN_SERIAL, parsed=parsed)
     lot = stamp.batch.lot

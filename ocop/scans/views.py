@@ -15,8 +15,9 @@ Resolver behaviour (GS1 Digital Link conventions):
   network and limited (429); genuine scans are never limited (`ratelimit.py`).
 
 What every stamp of a lot shows alike (certificate, photo, trace events, standards, the province list) comes
-from the cache (`pagecache.py`, which says when it is read afresh); the rendered lot block and province list
-are cached template fragments keyed by lot, language, day and the cache generation.
+from `pagecache.py` (which says when it is read afresh). For an anonymous visitor the stamp page itself is
+assembled from a skeleton rendered once per batch, language and day, with this scan's values filled in
+(`pages.py`).
 
 Only a GET of a stamp's page counts a scan: HEAD, OPTIONS, linkset requests and a reload by the same browser
 (a cookie limited to that stamp's path, for SCAN_REPEAT_SECONDS) do not.
@@ -37,13 +38,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from ocop.certificates.models import IN_FORCE, CertificateStatus
+from ocop.certificates.models import IN_FORCE
 from ocop.geo.models import AdminUnit
 from ocop.lib import clock
 from ocop.lib.net import client_ip
 from ocop.registry.models import ProductPhoto
 from ocop.registry.views.common import forbidden, get_readable, paginate
-from ocop.scans import actions, links, pagecache, places
+from ocop.scans import actions, links, pagecache, pages, places
 from ocop.scans.forms import AlertFilterForm, AlertHandleForm, PlaceForm, ReportForm, place_token, report_token
 from ocop.scans.models import Alert, AlertStatus, PlaceSource, Scan
 from ocop.scans.querysets import may_browse_alerts
@@ -63,7 +64,6 @@ from ocop.scans.resolver import (
     resolve_short,
 )
 from ocop.stamps import codes
-from ocop.stamps.models import StampState
 
 RESOLVER_METHODS = ("GET", "HEAD", "OPTIONS")
 SEEN_COOKIE = "ocop_scan"
@@ -83,18 +83,19 @@ def _cors(response: HttpResponse) -> HttpResponse:
 
 def _wanted_links(request: HttpRequest) -> str | None:
     """ "all" for the linkset, a GS1 link type URI for one link, None for the page."""
-    requested = request.GET.get("linkType", "")
+    # A phone scanning a stamp sends no query string: the query dictionary is not even parsed then.
+    requested = request.GET.get("linkType", "") if request.META.get("QUERY_STRING") else ""
     if requested == "all" or links.LINKSET_TYPE in request.headers.get("Accept", ""):
         return "all"
     return links.link_type(requested)
 
 
 def gs1(request: HttpRequest, rest: str) -> HttpResponse:
-    return _resolver(request, lambda: resolve_gs1(rest))
+    return _resolver(request, lambda gen: resolve_gs1(rest, gen=gen))
 
 
 def short(request: HttpRequest, rest: str) -> HttpResponse:
-    return _resolver(request, lambda: resolve_short(rest))
+    return _resolver(request, lambda gen: resolve_short(rest, gen=gen))
 
 
 def _resolver(request: HttpRequest, resolve: Any) -> HttpResponse:
@@ -106,12 +107,13 @@ def _resolver(request: HttpRequest, resolve: Any) -> HttpResponse:
         response = HttpResponse(status=204)
         response["Allow"] = ", ".join(RESOLVER_METHODS)
         return _cors(response)
-    resolution: Resolution = resolve()
+    gen = pagecache.generation()
+    resolution: Resolution = resolve(gen)
     wanted = _wanted_links(request)
     if not resolution.ok:
         return _cors(_failure(request, resolution, wanted))
     today = clock.today()
-    data = pagecache.lot_data(resolution.product, resolution.lot, today)
+    data = pagecache.lot_data(resolution.product, resolution.lot, today, gen=gen)
     certificate = data.certificate
     in_force = certificate is not None and certificate.status_on(today) in IN_FORCE
     if wanted == "all":
@@ -126,40 +128,21 @@ def _resolver(request: HttpRequest, resolve: Any) -> HttpResponse:
         if targets:
             return _cors(HttpResponseRedirect(targets[0]["href"], status=307))
     if resolution.kind == STAMP:
-        response = _stamp_page(request, resolution, data, today)
+        response = _stamp_page(request, resolution, data, today, gen)
     else:
-        response = _lot_or_product_page(request, resolution, data, today)
-    anchor = request.build_absolute_uri(links.anchor_path(resolution))
+        response = _lot_or_product_page(request, resolution, data, today, gen)
+    anchor = request.build_absolute_uri(_anchor_path(resolution, gen))
     response["Link"] = f'<{anchor}?linkType=all>; rel="linkset"; type="{links.LINKSET_TYPE}"'
     return _cors(response)
 
 
-def _certificate_context(certificate: Any, today: dt.date) -> dict[str, Any]:
-    if certificate is None:
-        return {"certificate": None, "status": "", "status_label": _("No OCOP certificate"), "in_force": False}
-    status = certificate.status_on(today)
-    return {
-        "certificate": certificate,
-        "status": status,
-        "status_label": CertificateStatus(status).label,
-        "in_force": status in IN_FORCE,
-    }
-
-
-def _common(resolution: Resolution, data: pagecache.LotData, today: dt.date) -> dict[str, Any]:
-    product = resolution.product
-    return {
-        "resolution": resolution,
-        "product": product,
-        "producer": product.producer,
-        "lot": resolution.lot,
-        "photo": data.photo,
-        "events": data.events,
-        "standards": data.standards,
-        "today": today,
-        "page_generation": pagecache.generation(),
-        **_certificate_context(data.certificate, today),
-    }
+def _anchor_path(resolution: Resolution, gen: int) -> str:
+    """`links.anchor_path()`; for a stamp, from its batch's address reversed once (a reverse() per scan shows)."""
+    if resolution.kind != STAMP:
+        return links.anchor_path(resolution)
+    stamp = resolution.found
+    head, tail = pagecache.remembered(gen, ("address", stamp.batch_id), lambda: links.address_parts(stamp.batch))
+    return f"{head}{stamp.serial}{tail}"
 
 
 def _seen_scan_id(request: HttpRequest, stamp_id: int) -> int | None:
@@ -185,36 +168,33 @@ def _signature(request: HttpRequest, resolution: Resolution) -> str:
     return "verified" if codes.verify(parsed, {key.kid: public}).ok else "invalid"
 
 
-def _stamp_page(request: HttpRequest, resolution: Resolution, data: pagecache.LotData, today: dt.date) -> HttpResponse:
+def _stamp_page(
+    request: HttpRequest, resolution: Resolution, data: pagecache.LotData, today: dt.date, gen: int
+) -> HttpResponse:
     stamp = resolution.found
-    context = _common(resolution, data, today)
+    status = data.certificate.status_on(today) if data.certificate is not None else ""
     seen_id = _seen_scan_id(request, stamp.pk)
     counting = request.method == "GET" and seen_id is None
     if counting:
         counted = actions.record_scan(
             stamp,
             product=resolution.product,
-            certificate_status=context["status"],
+            certificate_status=status,
             user_agent=request.headers.get("User-Agent", ""),
         )
-        scan_id = counted.scan.pk
+        scan_id = counted.scan_id
     else:
         counted = actions.seen(stamp)
         scan_id = seen_id
     code = request.path
-    context.update(
-        stamp=stamp,
-        stamp_ok=stamp.state == StampState.ACTIVATED,
-        voided=stamp.state == StampState.VOIDED,
-        never_activated=stamp.state == StampState.ISSUED,
+    scanned = pages.Scanned(
         counted=counted,
         signature=_signature(request, resolution),
-        signed_code=code if resolution.parsed is not None and resolution.parsed.is_signed else "",
         place_token=place_token(scan_id) if scan_id else "",
-        place_form=PlaceForm(max_age=settings.SCAN_PLACE_SECONDS),
-        report_form=_report_form(code, resolution),
+        report_token=_report_token(code, resolution),
+        signed_code=code if resolution.parsed is not None and resolution.parsed.is_signed else "",
     )
-    response = render(request, "scans/scan.html", context)
+    response = pages.stamp_page(request, resolution, data, today, gen, scanned)
     if counting:
         response.set_signed_cookie(
             SEEN_COOKIE,
@@ -230,22 +210,25 @@ def _stamp_page(request: HttpRequest, resolution: Resolution, data: pagecache.Lo
 
 
 def _lot_or_product_page(
-    request: HttpRequest, resolution: Resolution, data: pagecache.LotData, today: dt.date
+    request: HttpRequest, resolution: Resolution, data: pagecache.LotData, today: dt.date, gen: int
 ) -> HttpResponse:
-    context = _common(resolution, data, today)
+    context = pages.common_context(resolution, data, today, gen)
     if resolution.kind == LOT:
         return render(request, "scans/lot.html", context)
     return render(request, "scans/product.html", context)
 
 
-def _report_form(code: str, resolution: Resolution) -> ReportForm:
-    token = report_token(
+def _report_token(code: str, resolution: Resolution) -> str:
+    return report_token(
         code=code,
         stamp_id=resolution.found.pk if resolution.kind == STAMP and resolution.ok else None,
         lot_id=resolution.lot.pk if resolution.lot is not None else None,
         product_id=resolution.product.pk if resolution.product is not None else None,
     )
-    return ReportForm(initial={"token": token})
+
+
+def _report_form(code: str, resolution: Resolution) -> ReportForm:
+    return ReportForm(initial={"token": _report_token(code, resolution)})
 
 
 REASONS = {
@@ -291,7 +274,7 @@ def _failure(request: HttpRequest, resolution: Resolution, wanted: str | None) -
     if resolution.product is not None:
         context.update(
             producer=resolution.product.producer,
-            **_certificate_context(certificate_for(resolution.product, today), today),
+            **pages.certificate_context(certificate_for(resolution.product, today), today),
         )
     return render(request, "scans/not_genuine.html", context, status=404)
 

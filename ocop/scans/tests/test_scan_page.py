@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -237,3 +238,100 @@ def test_cached_lot_data_is_read_afresh_after_a_change(world, stamps):
     assert "Kho lạnh Bắc Giang" in again.content.decode()
     # The province list is cached too, and is the same list.
     assert again.content.decode().count("<option") == first.content.decode().count("<option") > 30
+
+
+def test_repeat_scan_query_count_is_pinned(world, stamps, django_assert_num_queries):
+    path = path_of(stamps[0])
+    scan(path)  # builds what the batch's pages share (batch, lot data, page skeleton) and the stamp's figures
+    # The stamp with its figures (one query by serial), then one write transaction: the scan row and the figures'
+    # upsert (as the tests run, the transaction is a savepoint: + SAVEPOINT and RELEASE). Nothing else: no
+    # session, no user, no template rendered.
+    with django_assert_num_queries(5):
+        assert scan(path).status_code == 200
+    # A stamp's first scan costs the same: its figures' row is made by the same statement.
+    with django_assert_num_queries(5):
+        assert scan(path_of(stamps[1])).status_code == 200
+
+
+def _without_csrf_tokens(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[A-Za-z0-9]{64}"', 'name="csrfmiddlewaretoken" value=""', html)
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("signed", [False, True])
+def test_assembled_page_is_the_rendered_page(world, language, signed, rf):
+    """The skeleton filled in for an anonymous visitor gives the bytes the template renders for the same scan."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils import translation
+
+    from ocop.scans import pagecache, pages
+    from ocop.scans.actions import Counted
+    from ocop.scans.resolver import resolve_gs1, resolve_short
+
+    _batch, stamps = stamped(world.product_a, signed=signed)
+    scan(path_of(stamps[0]))  # a built skeleton, and figures with a first scan
+    address = printed_path(stamps[0])
+    today = clock.today()
+    with translation.override(language):
+        for path, query in ((address, ""), (address.lower(), "a=1&b='x'<")):
+            gen = pagecache.generation()
+            rest = path.split("/", 2)[2]
+            resolution = resolve_gs1(rest, gen=gen) if path.startswith("/01/") else resolve_short(rest, gen=gen)
+            data = pagecache.lot_data(resolution.product, resolution.lot, today, gen=gen)
+            for counted in (
+                Counted(None, 1, clock.now(), None),
+                Counted(None, 1234, clock.now() - dt.timedelta(days=3), world.ha_noi),
+                Counted(None, 0, None, None),
+            ):
+                for place_token in ("place.token-1", ""):
+                    scanned = pages.Scanned(
+                        counted=counted,
+                        signature="verified" if signed else "",
+                        place_token=place_token,
+                        report_token="report:token&<'\"",
+                        signed_code=path if signed else "",
+                    )
+                    request = rf.get(path, QUERY_STRING=query, HTTP_HOST="localhost")
+                    request.user = AnonymousUser()
+                    assembled = pages.assemble(request, resolution, data, today, gen, scanned).content.decode()
+                    rendered = pages.render_full(request, resolution, data, today, gen, scanned).content.decode()
+                    assert _without_csrf_tokens(assembled) == _without_csrf_tokens(rendered)
+                    assert "zq" + pagecache._MARKER_TAG not in assembled
+                    assert "report:token&amp;&lt;&#x27;&quot;" in assembled
+    assert 'value="/01/' in assembled and "b=&#x27;x&#x27;" in assembled  # the language switch's "next", escaped
+
+
+def test_assembled_page_forms_pass_the_csrf_check(world, stamps):
+    """The CSRF token filled into the assembled page matches the cookie the response sets."""
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(path_of(stamps[0]), REMOTE_ADDR="198.51.100.7")
+    text = page.content.decode()
+    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"', text))
+    assert len(tokens) == 1 and text.count("csrfmiddlewaretoken") == 3  # language switch, place and report forms
+    token = tokens.pop()
+    assert page.cookies["csrftoken"].value
+    report = re.search(r'name="token" value="([^"]+)" id="id_token"', text).group(1)
+    sent = client.post("/scans/report/", {"csrfmiddlewaretoken": token, "token": report, "message": "Tem lạ"})
+    assert sent.status_code == 200 and Alert.objects.filter(rule=AlertRule.CONSUMER_REPORT).exists()
+    switched = client.post("/i18n/setlang/", {"csrfmiddlewaretoken": token, "language": "en", "next": "/"})
+    assert switched.status_code == 302
+    # Without the token the same post is refused: the page's protection is the real one.
+    assert Client(enforce_csrf_checks=True).post("/scans/report/", {"token": report, "message": "x"}).status_code == 403
+
+
+def test_signed_in_users_get_the_page_rendered_in_full(world, stamps, client_for):
+    """A session means a menu and messages that differ per user: the page is rendered for them."""
+    text = client_for("producer_a").get(path_of(stamps[0])).content.decode()
+    assert 'data-count="1"' in text and "Đăng xuất" in text
+    anonymous = scan(path_of(stamps[0])).content.decode()
+    assert 'data-count="2"' in anonymous and "Đăng xuất" not in anonymous
+
+
+def test_revocation_shows_at_once_on_an_assembled_page(world, stamps):
+    first = scan(path_of(stamps[0]))
+    assert 'data-status="valid"' in first.content.decode()
+    certificate = Certificate.objects.get(product=world.product_a)
+    certificate.revoked_on, certificate.revocation_reason = clock.today(), "test"
+    certificate.save(update_fields=["revoked_on", "revocation_reason"])
+    again = scan(path_of(stamps[0])).content.decode()
+    assert 'data-status="revoked"' in again and 'data-count="2"' in again

@@ -1,0 +1,256 @@
+"""The resolver's HTML pages: what they show, and the stamp page assembled from a skeleton.
+
+The stamp page is the platform's hottest page (every package of a harvest may be scanned). Apart from the
+stamp's own figures it shows the same thing for every stamp of a batch on a given day, in a given language. So
+for an anonymous visitor it is not rendered per scan: the page of the batch, language, day, certificate status
+and signature state is rendered ONCE by the template, with markers where the per-scan parts go, and kept
+(`pagecache.page`); each scan fills the markers with its values, escaped for where they stand:
+
+- ``figures``: the scan count and the first scan (`scan_figures`, the same function for both ways);
+- ``place_token`` and ``report_token``: the signed tokens of the place and report forms;
+- ``signed_code``: the code the browser checks the signature of (signed stamps);
+- ``csrf``: the CSRF token of the page's forms (language switch, place, report);
+- ``path``: the page's own address (the language switch's "next").
+
+An anonymous visitor is one with no session cookie and no messages cookie: nothing on the page can then depend
+on who asks (menu, messages), and the session is never loaded. Signed-in users, and voided or never-activated
+stamps (rare, and their banners carry the stamp's own dates), get the page rendered in full by the same template
+from the same values (`render_full`); `tests/test_scan_page.py` checks that both ways give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
+from django.shortcuts import render
+from django.template import Context
+from django.template.loader import get_template, render_to_string
+from django.test.signals import template_rendered
+from django.urls import get_script_prefix
+from django.utils.formats import date_format, localize
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+
+from ocop.certificates.models import IN_FORCE, CertificateStatus
+from ocop.scans import pagecache
+from ocop.scans.actions import Counted
+from ocop.scans.forms import PlaceForm, ReportForm
+from ocop.scans.resolver import Resolution
+from ocop.stamps.models import StampState
+
+TEMPLATE = "scans/scan.html"
+
+
+def certificate_context(certificate: Any, today: dt.date) -> dict[str, Any]:
+    if certificate is None:
+        return {"certificate": None, "status": "", "status_label": _("No OCOP certificate"), "in_force": False}
+    status = certificate.status_on(today)
+    return {
+        "certificate": certificate,
+        "status": status,
+        "status_label": CertificateStatus(status).label,
+        "in_force": status in IN_FORCE,
+    }
+
+
+def common_context(resolution: Resolution, data: pagecache.LotData, today: dt.date, gen: int) -> dict[str, Any]:
+    """What the stamp, lot and product pages show alike."""
+    product = resolution.product
+    return {
+        "resolution": resolution,
+        "product": product,
+        "producer": product.producer,
+        "lot": resolution.lot,
+        "photo": data.photo,
+        "events": data.events,
+        "standards": data.standards,
+        "today": today,
+        "page_generation": gen,
+        **certificate_context(data.certificate, today),
+    }
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """What one scan of a stamp puts on its page besides what every stamp of its batch shows."""
+
+    counted: Counted
+    signature: str  # "verified", "invalid", "missing" or "" (see views._signature)
+    place_token: str  # "" when the scan was not counted (a HEAD request): no place form
+    report_token: str
+    signed_code: str  # "" unless the code scanned carries a signature
+
+
+def stamp_context(
+    resolution: Resolution, data: pagecache.LotData, today: dt.date, gen: int, scanned: Scanned, figures: SafeString
+) -> dict[str, Any]:
+    stamp = resolution.found
+    return {
+        **common_context(resolution, data, today, gen),
+        "stamp": stamp,
+        "stamp_ok": stamp.state == StampState.ACTIVATED,
+        "voided": stamp.state == StampState.VOIDED,
+        "never_activated": stamp.state == StampState.ISSUED,
+        "counted": scanned.counted,
+        "scan_figures": figures,
+        "signature": scanned.signature,
+        "signed_code": scanned.signed_code,
+        "place_token": scanned.place_token,
+        "place_form": PlaceForm(max_age=settings.SCAN_PLACE_SECONDS),
+        "report_form": ReportForm(initial={"token": scanned.report_token}),
+    }
+
+
+def stamp_page(
+    request: HttpRequest, resolution: Resolution, data: pagecache.LotData, today: dt.date, gen: int, scanned: Scanned
+) -> HttpResponse:
+    if anonymous_visitor(request) and resolution.found.state == StampState.ACTIVATED:
+        return assemble(request, resolution, data, today, gen, scanned)
+    return render_full(request, resolution, data, today, gen, scanned)
+
+
+def render_full(
+    request: HttpRequest, resolution: Resolution, data: pagecache.LotData, today: dt.date, gen: int, scanned: Scanned
+) -> HttpResponse:
+    context = stamp_context(resolution, data, today, gen, scanned, scan_figures(scanned.counted))
+    return render(request, TEMPLATE, context)
+
+
+def anonymous_visitor(request: HttpRequest) -> bool:
+    """No session cookie (so no user and no messages kept in a session) and no messages cookie. The session is
+    not loaded to find out."""
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in cookies and CookieStorage.cookie_name not in cookies
+
+
+# --- The assembled page ------------------------------------------------------------------------------------
+def assemble(
+    request: HttpRequest, resolution: Resolution, data: pagecache.LotData, today: dt.date, gen: int, scanned: Scanned
+) -> HttpResponse:
+    """The stamp page for an anonymous visitor: its batch's skeleton with this scan's values."""
+    figures = scan_figures(scanned.counted)
+    if template_rendered.has_listeners():
+        # Only Django's test client listens. It is told of the page with the values the skeleton is filled with,
+        # before a skeleton may be rendered (whose own context holds the markers).
+        template = get_template(TEMPLATE).template  # type: ignore[attr-defined]
+        context = Context(stamp_context(resolution, data, today, gen, scanned, figures))
+        template_rendered.send(sender=template, template=template, context=context)
+    key: Hashable = (
+        resolution.found.batch_id,
+        get_language(),
+        today,
+        scanned.signature,
+        bool(scanned.place_token),
+        bool(scanned.signed_code),
+        get_script_prefix(),
+    )
+    skeleton = pagecache.page(gen, key, lambda: _skeleton(resolution, data, today, gen, scanned))
+    body = skeleton.fill(
+        {
+            "figures": figures,
+            "place_token": escape(scanned.place_token),
+            "report_token": escape(scanned.report_token),
+            "signed_code": escape(scanned.signed_code),
+            "csrf": csrf_token(request),
+            "path": escape(request.get_full_path()),
+        }
+    )
+    return HttpResponse(body)
+
+
+class _Blank(HttpRequest):
+    """The request a skeleton is rendered for: an anonymous visitor whose address is left as a marker."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.method = "GET"
+        self.user = AnonymousUser()
+
+    def get_full_path(self, force_append_slash: bool = False) -> str:
+        return pagecache.marker("path")
+
+
+def _skeleton(resolution: Resolution, data: pagecache.LotData, today: dt.date, gen: int, scanned: Scanned) -> str:
+    marker = pagecache.marker
+    holes = Scanned(
+        counted=scanned.counted,  # not shown by the template: `figures` is
+        signature=scanned.signature,
+        place_token=marker("place_token") if scanned.place_token else "",
+        report_token=marker("report_token"),
+        signed_code=marker("signed_code") if scanned.signed_code else "",
+    )
+    context = stamp_context(resolution, data, today, gen, holes, mark_safe(marker("figures")))  # safe: a marker
+    context["csrf_token"] = marker("csrf")  # above the context processors' lazy token, which is never made
+    return render_to_string(TEMPLATE, context, request=_Blank())
+
+
+# Per process: the figures' HTML for the last few thousand (language, count, first day, first province).
+_figures: dict[Hashable, SafeString] = {}
+
+
+def scan_figures(counted: Counted) -> SafeString:
+    """The stamp's scan count and first scan, as the page shows them."""
+    first_day = localtime(counted.first_at).date() if counted.first_at is not None else None
+    place = counted.first_province.name if counted.first_province is not None else None
+    key = (get_language(), counted.count, first_day, place)
+    html = _figures.get(key)
+    if html is None:
+        html = _figures_html(counted.count, first_day, place)
+        if len(_figures) >= 4096:
+            _figures.clear()
+        _figures[key] = html
+    return html
+
+
+def _figures_html(count: int, first_day: dt.date | None, place: str | None) -> SafeString:
+    n = escape(localize(count))
+    text = ngettext("<strong>%(n)s</strong> scan", "<strong>%(n)s</strong> scans", count) % {"n": n}
+    html = format_html('<p class="scan-count" id="scan-count" data-count="{}">{}</p>', n, mark_safe(text))
+    if first_day is not None:
+        date = escape(date_format(first_day, "SHORT_DATE_FORMAT"))
+        if place is not None:
+            first = _("First scanned on %(date)s in %(place)s.") % {"date": date, "place": escape(place)}
+        else:
+            first = _("First scanned on %(date)s.") % {"date": date}
+        html += format_html("\n  <p>{}</p>", mark_safe(first))  # safe: the translation, its values escaped
+    return html
+
+
+# --- The CSRF token ------------------------------------------------------------------------------------------
+_CSRF_INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
+
+
+def _random_chars(length: int) -> str:
+    """`length` characters drawn uniformly from CSRF_ALLOWED_CHARS (62), from one read of the system's random
+    source; bytes of 248 and more are dropped so that every character is equally likely."""
+    chars = CSRF_ALLOWED_CHARS
+    out = ""
+    while len(out) < length:
+        out += "".join(chars[b % 62] for b in secrets.token_bytes(length + 16) if b < 248)
+    return out[:length]
+
+
+def csrf_token(request: HttpRequest) -> str:
+    """`django.middleware.csrf.get_token()`, with the same effect on the request (the middleware sets or renews
+    the CSRF cookie) and the same masked token, drawing its random characters from one read of the system's
+    random source rather than one read per character (64 reads: a fifth of the assembled page's time)."""
+    secret = request.META.get("CSRF_COOKIE")
+    if secret is None:
+        secret = request.META["CSRF_COOKIE"] = _random_chars(CSRF_SECRET_LENGTH)
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
+    mask = _random_chars(CSRF_SECRET_LENGTH)
+    index = _CSRF_INDEX
+    chars = CSRF_ALLOWED_CHARS
+    return mask + "".join(chars[(index[s] + index[m]) % 62] for s, m in zip(secret, mask, strict=True))
