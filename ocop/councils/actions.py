@@ -339,7 +339,7 @@ def dossier_problems(round_: Round, dossier: Dossier) -> list[str]:
             problems.append(_("The commune's report (Mẫu 03) proposing the dossier is missing."))
         else:
             problems.extend(report_missing(report))
-        sent = dossier.forwarded_at.date() if dossier.forwarded_at else None
+        sent = timezone.localdate(dossier.forwarded_at) if dossier.forwarded_at else None
     else:
         if dossier.status != DossierStatus.PROPOSED_CENTRAL:
             return [

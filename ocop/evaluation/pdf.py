@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from django.utils import translation
+from django.utils import timezone, translation
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -159,7 +159,7 @@ def _form01(dossier: Dossier) -> bytes:
     f = content.get("form01") or {}
     product_set = dossier.product.product_set
     classification = f"{product_set.group.category.name} › {product_set.group.name} › {product_set.name}"
-    submitted = dossier.submitted_at.date() if dossier.submitted_at and version is not None else None
+    submitted = timezone.localdate(dossier.submitted_at) if dossier.submitted_at and version is not None else None
     year = (submitted or dossier.created_at.date()).year
     kind = content.get("kind")
 
@@ -298,7 +298,7 @@ def _form02(dossier: Dossier) -> bytes:
         _p(f.get("plan"), s["base"]),
         Spacer(1, 3 * mm),
     ]
-    submitted = dossier.submitted_at.date() if dossier.submitted_at and version is not None else None
+    submitted = timezone.localdate(dossier.submitted_at) if dossier.submitted_at and version is not None else None
     place = (content.get("form01") or {}).get("place") or ""
     story.append(_signature(place, submitted, "ĐẠI DIỆN THEO PHÁP LUẬT CỦA CƠ SỞ", f.get("representative") or "", s))
     return _build(story, dossier, version, "Mẫu số 02 – Báo cáo tự đánh giá")

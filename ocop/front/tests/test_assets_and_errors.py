@@ -17,7 +17,9 @@ import ocop
 OCOP_DIR = Path(ocop.__file__).parent
 TEXT_SUFFIXES = {".html", ".txt", ".css", ".js", ".svg", ".json", ".xml", ".webmanifest"}
 # XML namespace names look like URLs but are never fetched.
-NAMESPACE = re.compile(r"""xmlns(?::\w+)?=["']http://www\.w3\.org/[^"']*["']""")
+NAMESPACE = re.compile(
+    r"""xmlns(?::\w+)?=["'](?:http://www\.w3\.org/|http://www\.sitemaps\.org/schemas/sitemap/)[^"']*["']"""
+)
 EXTERNAL = re.compile(r"""https?://|(?:src|href|action|srcset)\s*=\s*["']//|url\(\s*["']?//|@import\s+["']//""", re.I)
 
 
