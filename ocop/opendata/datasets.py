@@ -14,7 +14,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -115,6 +117,11 @@ def _certificates_modified() -> dt.datetime | None:
 
 
 # --- Products -----------------------------------------------------------------------------------------------------
+def _page(view: str, pk: int) -> str:
+    """The record's public catalogue page: absolute under SITE_URL when it is set, else a path on this site."""
+    return settings.SITE_URL.rstrip("/") + reverse(view, args=[pk])
+
+
 def _place(unit: Any) -> str:
     return unit.name if unit is not None else ""
 
@@ -166,6 +173,7 @@ PRODUCTS = Dataset(
         Column("certificate_expires_on", lambda p: p.certificate_expires_on),
         Column("certificate_extended_until", lambda p: p.certificate_extended_until),
         Column("description", lambda p: p.description),
+        Column("page", lambda p: _page("catalogue:product", p.pk)),
         Column("modified", lambda p: p.updated_at),
     ),
     query=_products,
@@ -207,6 +215,7 @@ PRODUCERS = Dataset(
         Column("founded_on", lambda p: p.founded_on),
         Column("members_count", lambda p: p.members_count),
         Column("workers_count", lambda p: p.workers_count),
+        Column("page", lambda p: _page("catalogue:producer", p.pk)),
         Column("modified", lambda p: p.updated_at),
     ),
     query=_producers,

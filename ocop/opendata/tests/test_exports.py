@@ -66,6 +66,7 @@ def test_products_are_the_public_catalogue(registry):
     assert data["license"].startswith("https://creativecommons.org/licenses/by/4.0")
     assert [i["name"] for i in data["items"]] == ["Vải thiều A", "Na dai B"]
     assert data["items"][1]["star"] == 5
+    assert data["items"][0]["page"].endswith(reverse("catalogue:product", args=[data["items"][0]["id"]]))
 
 
 def test_producers_have_public_fields_only(registry):
@@ -73,8 +74,9 @@ def test_producers_have_public_fields_only(registry):
     assert [r["name"] for r in rows] == ["HTX Persona A", "HTX Persona B"]
     assert set(rows[0]) == {
         "id", "name", "kind", "kind_label", "province", "commune", "website", "founded_on", "members_count",
-        "workers_count", "modified",
+        "workers_count", "page", "modified",
     }  # fmt: skip
+    assert rows[0]["page"].endswith(reverse("catalogue:producer", args=[rows[0]["id"]]))
 
 
 def test_no_personal_data_in_any_file(registry):
