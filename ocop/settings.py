@@ -136,6 +136,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;PRAGMA busy_timeout=20000;"
         ),
     }
+# Web server processes (ocop/wsgi.py) leave SQLite's WAL checkpoints to a background thread that runs one this
+# often, so that no request pays for one (ocop/lib/sqlite.py); 0 keeps SQLite's automatic checkpoints.
+SQLITE_CHECKPOINT_INTERVAL = envint("SQLITE_CHECKPOINT_MS", 100) / 1000
 if envstr("TEST_DATABASE_NAME", ""):
     # Lets two test runs share one PostgreSQL server without clashing.
     DATABASES["default"]["TEST"] = {"NAME": envstr("TEST_DATABASE_NAME", "")}

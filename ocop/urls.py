@@ -4,6 +4,9 @@ from django.views.i18n import set_language
 from ocop.api.api import api
 
 urlpatterns = [
+    # GS1 Digital Link paths (/01/…) and short stamp paths (/s/…) at the root, plus /scans/… pages. First: the
+    # stamp pages are the most requested of all, and URL resolution tries the patterns in order.
+    path("", include("ocop.scans.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("ocop.accounts.urls")),
     path("accounts/api-tokens/", include("ocop.api.urls")),
@@ -18,8 +21,6 @@ urlpatterns = [
     path("trace/", include("ocop.traceability.urls")),
     # Under "stamps/", plus the public keys at /.well-known/ (see ocop/stamps/urls.py).
     path("", include("ocop.stamps.urls")),
-    # GS1 Digital Link paths (/01/…) and short stamp paths (/s/…) at the root, plus /scans/… pages.
-    path("", include("ocop.scans.urls")),
     path("catalogue/", include("ocop.catalogue.urls")),
     path("trade/", include("ocop.trade.urls")),
     path("open-data/", include("ocop.opendata.urls")),

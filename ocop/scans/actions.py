@@ -21,7 +21,7 @@ from django.utils.crypto import salted_hmac
 
 from ocop.audit.log import acting_as
 from ocop.geo.models import AdminUnit
-from ocop.lib import clock
+from ocop.lib import clock, sqlite
 from ocop.scans import rules, sql
 from ocop.scans.models import Alert, AlertRule, AlertStatus, PlaceSource, Scan, ScanSummary
 
@@ -65,8 +65,9 @@ def record_scan(stamp: Any, *, product: Any, certificate_status: str, user_agent
     alias = router.db_for_write(Scan)
     connection = connections[alias]
     # One short write transaction: the scan row and the running figures together (a single take of the
-    # database's write lock), two statements (`sql.py`). The rules' alerts, rare, are written after it.
-    with transaction.atomic(using=alias), connection.cursor() as cursor:
+    # database's write lock, queued by the kernel on SQLite: `write_gate`), two statements (`sql.py`). The
+    # rules' alerts, rare, are written after it.
+    with sqlite.write_gate(alias), transaction.atomic(using=alias), connection.cursor() as cursor:
         cursor.execute(
             sql.insert_scan(alias), [stamp.pk, connection.ops.adapt_datetimefield_value(now), ua, stamp.state, status]
         )

@@ -14,18 +14,32 @@ from ocop.lib.text import fold
 from ocop.scans import pagecache
 from ocop.scans.models import AlertStatus
 
-PLACE_SALT = "ocop.scans.place"
-REPORT_SALT = "ocop.scans.report"
+TOKEN_SALT = "ocop.scans.token"
 # A report form stays usable for a day after the page was shown.
 REPORT_MAX_AGE = 24 * 60 * 60
 
 
-def place_token(scan_id: int) -> str:
-    return signing.dumps(scan_id, salt=PLACE_SALT, compress=False)
+def page_token(
+    *, code: str, stamp_id: int | None, lot_id: int | None, product_id: int | None, scan_id: int | None = None
+) -> str:
+    """The signed token of a scan page's forms: what a report would be about and, when the page counted a scan
+    (or is a reload of one), that scan, whose province the place form records. The same value is the browser's
+    "already counted" cookie (`views.SEEN_COOKIE`): a scan signs one value, not three."""
+    return signing.dumps({"c": code[:300], "s": stamp_id, "l": lot_id, "p": product_id, "n": scan_id}, salt=TOKEN_SALT)
 
 
-def report_token(*, code: str, stamp_id: int | None, lot_id: int | None, product_id: int | None) -> str:
-    return signing.dumps({"c": code[:300], "s": stamp_id, "l": lot_id, "p": product_id}, salt=REPORT_SALT)
+def read_token(token: str, *, max_age: int) -> dict[str, Any] | None:
+    """What `page_token()` signed, if `token` is one signed here less than `max_age` seconds ago."""
+    try:
+        value = signing.loads(token, salt=TOKEN_SALT, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def token_scan_id(value: dict[str, Any] | None) -> int | None:
+    scan_id = value.get("n") if value is not None else None
+    return scan_id if isinstance(scan_id, int) and not isinstance(scan_id, bool) else None
 
 
 def _short_name(name: str) -> str:
@@ -59,12 +73,12 @@ class PlaceForm(forms.Form):
         field.choices = pagecache.province_choices(get_language() or "", build)
 
     def clean_token(self) -> int:
-        try:
-            return int(signing.loads(self.cleaned_data["token"], salt=PLACE_SALT, max_age=self.max_age))
-        except (signing.BadSignature, TypeError, ValueError):
+        scan_id = token_scan_id(read_token(self.cleaned_data["token"], max_age=self.max_age))
+        if scan_id is None:
             raise forms.ValidationError(
                 _("This page is too old to record your province: scan the stamp again."), code="token"
-            ) from None
+            )
+        return scan_id
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -94,14 +108,9 @@ class ReportForm(forms.Form):
     website = forms.CharField(required=False, label=_("Leave this field empty"))
 
     def clean_token(self) -> dict[str, Any]:
-        try:
-            value = signing.loads(self.cleaned_data["token"], salt=REPORT_SALT, max_age=REPORT_MAX_AGE)
-        except signing.BadSignature:
-            raise forms.ValidationError(
-                _("This page is too old to send a report: scan the stamp again."), code="token"
-            ) from None
-        if not isinstance(value, dict):
-            raise forms.ValidationError(_("This page is too old to send a report: scan the stamp again."))
+        value = read_token(self.cleaned_data["token"], max_age=REPORT_MAX_AGE)
+        if value is None:
+            raise forms.ValidationError(_("This page is too old to send a report: scan the stamp again."), code="token")
         return value
 
     @property

@@ -45,7 +45,15 @@ from ocop.lib.net import client_ip
 from ocop.registry.models import ProductPhoto
 from ocop.registry.views.common import forbidden, get_readable, paginate
 from ocop.scans import actions, links, pagecache, pages, places
-from ocop.scans.forms import AlertFilterForm, AlertHandleForm, PlaceForm, ReportForm, place_token, report_token
+from ocop.scans.forms import (
+    AlertFilterForm,
+    AlertHandleForm,
+    PlaceForm,
+    ReportForm,
+    page_token,
+    read_token,
+    token_scan_id,
+)
 from ocop.scans.models import Alert, AlertStatus, PlaceSource, Scan
 from ocop.scans.querysets import may_browse_alerts
 from ocop.scans.ratelimit import FAILED_LOOKUPS, REPORTS
@@ -67,7 +75,6 @@ from ocop.stamps import codes
 
 RESOLVER_METHODS = ("GET", "HEAD", "OPTIONS")
 SEEN_COOKIE = "ocop_scan"
-SEEN_SALT = "ocop.scans.seen"
 
 
 # --- The resolver ----------------------------------------------------------------------------------------
@@ -146,14 +153,12 @@ def _anchor_path(resolution: Resolution, gen: int) -> str:
 
 
 def _seen_scan_id(request: HttpRequest, stamp_id: int) -> int | None:
-    """The scan this browser already counted for this stamp, from the cookie set by that scan."""
-    value = request.get_signed_cookie(SEEN_COOKIE, default=None, salt=SEEN_SALT, max_age=settings.SCAN_REPEAT_SECONDS)
-    if not value or ":" not in value:
+    """The scan this browser already counted for this stamp, from the cookie set by that scan (its page token)."""
+    value = request.COOKIES.get(SEEN_COOKIE)
+    found = read_token(value, max_age=settings.SCAN_REPEAT_SECONDS) if value else None
+    if found is None or found.get("s") != stamp_id:
         return None
-    stamp_part, scan_part = value.split(":", 1)
-    if stamp_part != str(stamp_id) or not scan_part.isdigit():
-        return None
-    return int(scan_part)
+    return token_scan_id(found)
 
 
 def _signature(request: HttpRequest, resolution: Resolution) -> str:
@@ -187,19 +192,20 @@ def _stamp_page(
         counted = actions.seen(stamp)
         scan_id = seen_id
     code = request.path
+    # One signed value: the report and place forms' token and, for a counted scan, the "already counted" cookie.
+    token = _report_token(code, resolution, scan_id=scan_id)
     scanned = pages.Scanned(
         counted=counted,
         signature=_signature(request, resolution),
-        place_token=place_token(scan_id) if scan_id else "",
-        report_token=_report_token(code, resolution),
+        place_token=token if scan_id else "",
+        report_token=token,
         signed_code=code if resolution.parsed is not None and resolution.parsed.is_signed else "",
     )
     response = pages.stamp_page(request, resolution, data, today, gen, scanned)
     if counting:
-        response.set_signed_cookie(
+        response.set_cookie(
             SEEN_COOKIE,
-            f"{stamp.pk}:{scan_id}",
-            salt=SEEN_SALT,
+            token,  # signed, with its time: `_seen_scan_id` checks both
             max_age=settings.SCAN_REPEAT_SECONDS,
             path=request.path,
             httponly=True,
@@ -218,12 +224,13 @@ def _lot_or_product_page(
     return render(request, "scans/product.html", context)
 
 
-def _report_token(code: str, resolution: Resolution) -> str:
-    return report_token(
+def _report_token(code: str, resolution: Resolution, scan_id: int | None = None) -> str:
+    return page_token(
         code=code,
         stamp_id=resolution.found.pk if resolution.kind == STAMP and resolution.ok else None,
         lot_id=resolution.lot.pk if resolution.lot is not None else None,
         product_id=resolution.product.pk if resolution.product is not None else None,
+        scan_id=scan_id,
     )
 
 

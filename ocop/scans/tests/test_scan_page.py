@@ -54,6 +54,53 @@ def test_a_reload_by_the_same_browser_is_not_a_new_scan(world, stamps):
     assert scan(path).context["counted"].count == 2
 
 
+def test_one_signed_value_serves_the_forms_and_the_counted_cookie(world, stamps):
+    from ocop.scans.forms import read_token
+    from ocop.scans.views import SEEN_COOKIE
+
+    client = Client()
+    path = path_of(stamps[0])
+    first = client.get(path)
+    token = first.context["place_token"]
+    assert token and first.context["report_form"].initial["token"] == token
+    assert first.cookies[SEEN_COOKIE].value == token
+    value = read_token(token, max_age=60)
+    assert value["s"] == stamps[0].pk and value["n"] == Scan.objects.get().pk
+    # The reload offers the same scan's place form, under a fresh signature.
+    assert read_token(client.get(path).context["place_token"], max_age=60)["n"] == value["n"]
+
+
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        "not-signed",
+        "{token}x",  # tampered
+        "{other}",  # the counted scan of another stamp
+        "{report}",  # a signed token that names no scan (a lot page's report form)
+    ],
+)
+def test_a_counted_cookie_that_is_not_this_stamps_counts_again(world, stamps, cookie):
+    from ocop.scans.forms import page_token
+    from ocop.scans.views import SEEN_COOKIE
+
+    token = scan(path_of(stamps[0])).context["place_token"]
+    other = scan(path_of(stamps[1])).context["place_token"]
+    report = page_token(code="x", stamp_id=stamps[0].pk, lot_id=None, product_id=None)
+    client = Client()
+    client.cookies[SEEN_COOKIE] = cookie.format(token=token, other=other, report=report)
+    assert client.get(path_of(stamps[0])).context["counted"].count == 2
+
+
+def test_a_report_token_cannot_record_a_place(world, stamps):
+    from ocop.scans.forms import page_token
+
+    report = page_token(code="x", stamp_id=stamps[0].pk, lot_id=None, product_id=None)
+    response = Client().post("/scans/place/", {"token": report, "province": str(world.ha_noi.pk)})
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["token"]
+    assert Scan.objects.filter(province__isnull=False).count() == 0
+
+
 def test_english_switch(world, stamps):
     client = Client()
     client.cookies["django_language"] = "en"

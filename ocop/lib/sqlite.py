@@ -1,0 +1,139 @@
+"""SQLite under a web server: writers queued by the kernel, WAL checkpoints off the request path.
+
+SQLite lets one connection write at a time, and in WAL mode every write goes to the log first; the log is copied
+back into the database ("checkpoint", with an fsync) when it passes 1,000 pages, by whichever connection happens
+to commit then. Two costs follow under a burst of short writes from several server processes (the scan page):
+
+- A connection that finds the write lock taken waits in SQLite's busy handler, which polls: it sleeps 1, 2, 5,
+  10, 15 … ms between tries, so a waiting writer mostly sleeps after the lock was already free.
+  `write_gate(alias)` takes an exclusive `flock()` on a file next to the database before a short, hot write
+  transaction begins and gives it back after it ends: a waiting process is woken by the kernel the moment the
+  lock is released. It is taken only at the outermost level (inside an open transaction the database's write
+  lock is already held) and never for PostgreSQL or an in-memory database. Writers that do not take the gate
+  still meet the database's own lock and wait on it as before.
+- The request that triggers a checkpoint pays for it: a scan that takes 0.6 ms took 4 ms one time in a hundred.
+  `serve_checkpoints()` (called by `ocop/wsgi.py`, so only in web server processes) turns the automatic
+  checkpoint off for the process's own connections and starts one daemon thread that runs a PASSIVE checkpoint
+  every SQLITE_CHECKPOINT_INTERVAL seconds on a connection of its own (the driver releases the interpreter lock
+  while SQLite works, so requests go on). Other processes (the worker, management commands) keep SQLite's
+  automatic checkpoint; a PASSIVE checkpoint never blocks a reader or a writer.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from typing import Any
+
+from django.conf import settings
+from django.db import connections
+from django.db.backends.signals import connection_created
+
+log = logging.getLogger(__name__)
+_local = threading.local()
+
+
+def database_file(connection: Any) -> str | None:
+    """The path of a connection's SQLite file; None for another database or an in-memory one."""
+    if connection.vendor != "sqlite" or connection.is_in_memory_db():
+        return None
+    return str(connection.settings_dict["NAME"])
+
+
+# --- The write gate ----------------------------------------------------------------------------------------
+def _descriptor(path: str) -> int:
+    """One descriptor per thread and file: flock() locks belong to the open file, so two threads of a process
+    (each with its own database connection) queue like two processes."""
+    fds: dict[str, int] = _local.__dict__.setdefault("fds", {})
+    fd = fds.get(path)
+    if fd is None:
+        fd = fds[path] = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    return fd
+
+
+@contextmanager
+def _gate(path: str) -> Iterator[None]:
+    fd = _descriptor(path)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def write_gate(alias: str) -> Any:
+    """A context manager to hold around a short write transaction (see the module's docstring)."""
+    connection = connections[alias]
+    path = None if connection.in_atomic_block else database_file(connection)
+    return nullcontext() if path is None else _gate(f"{path}-writegate")
+
+
+# --- Checkpoints in the background -------------------------------------------------------------------------
+class Checkpointer(threading.Thread):
+    """Runs `PRAGMA wal_checkpoint(PASSIVE)` on `path` every `interval` seconds until stopped."""
+
+    def __init__(self, path: str, interval: float) -> None:
+        super().__init__(name=f"sqlite-checkpoint:{os.path.basename(path)}", daemon=True)
+        self.path = path
+        self.interval = interval
+        self.stopped = threading.Event()
+        self.runs = 0  # checkpoints that copied at least one page back
+        self.failures = 0
+
+    def checkpoint(self, db: sqlite3.Connection) -> None:
+        _busy, log_frames, copied = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        if copied > 0:
+            self.runs += 1
+
+    def run(self) -> None:
+        db = sqlite3.connect(self.path, timeout=5, isolation_level=None, check_same_thread=False)
+        try:
+            while not self.stopped.wait(self.interval):
+                try:
+                    self.checkpoint(db)
+                except sqlite3.Error:
+                    # A checkpoint that could not run now is done by the next one; the log keeps every change.
+                    self.failures += 1
+                    log.warning("WAL checkpoint of %s failed", self.path, exc_info=True)
+        finally:
+            db.close()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=5)
+
+
+_checkpointers: dict[tuple[int, str], Checkpointer] = {}
+_checkpointers_lock = threading.Lock()
+
+
+def _checkpointer_for(path: str, interval: float) -> Checkpointer:
+    key = (os.getpid(), path)  # a forked process starts its own thread
+    with _checkpointers_lock:
+        thread = _checkpointers.get(key)
+        if thread is None or not thread.is_alive():
+            thread = _checkpointers[key] = Checkpointer(path, interval)
+            thread.start()
+        return thread
+
+
+def _no_autocheckpoint(sender: Any, connection: Any, **kwargs: Any) -> None:
+    path = database_file(connection)
+    interval = settings.SQLITE_CHECKPOINT_INTERVAL
+    if path is None or interval <= 0:
+        return
+    # The thread first: from now on this process's connections leave the log to it.
+    _checkpointer_for(path, interval)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
+
+
+def serve_checkpoints() -> None:
+    """In a web server process: checkpoints by a background thread rather than by the requests (see above)."""
+    if settings.SQLITE_CHECKPOINT_INTERVAL > 0:
+        connection_created.connect(_no_autocheckpoint, dispatch_uid="ocop.lib.sqlite.no_autocheckpoint")
