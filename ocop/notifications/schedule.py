@@ -15,4 +15,6 @@ DAILY_TASKS: list[str] = [
     "ocop.councils.tasks.overdue_rounds",
     # E-mail copies that failed earlier.
     "ocop.notifications.tasks.send_pending_emails",
+    # Buyers' personal data in trade inquiries past the retention period.
+    "ocop.trade.tasks.purge_inquiries",
 ]

@@ -197,3 +197,19 @@ def test_purge_command(world, inquiry, capsys):
     inquiry.refresh_from_db()
     assert inquiry.erased_at is not None and inquiry.email == ""
     assert "1 inquiries erased" in capsys.readouterr().out
+
+
+def test_the_scheduler_purges_inquiries_daily(world, inquiry, settings):
+    from django.utils.module_loading import import_string
+
+    from ocop.notifications.schedule import DAILY_TASKS
+
+    assert "ocop.trade.tasks.purge_inquiries" in DAILY_TASKS
+    task = import_string("ocop.trade.tasks.purge_inquiries")
+    Inquiry.objects.filter(pk=inquiry.pk).update(last_activity_at=clock.now() - dt.timedelta(days=10_000))
+    recent = make_inquiry(world.product_a, contact_name="Người Mới")
+    assert task.call(clock.today().isoformat()) == 1
+    inquiry.refresh_from_db()
+    recent.refresh_from_db()
+    assert inquiry.erased_at is not None and inquiry.email == ""
+    assert recent.erased_at is None

@@ -1,7 +1,7 @@
 """Erase buyers' personal data from inquiries inactive for longer than the retention period.
 
-Run it daily (cron or the scheduler). The retention period is TRADE_INQUIRY_RETENTION_DAYS (see
-ocop/trade/conf.py); --days overrides it for one run.
+`manage.py scheduler` runs it daily (task ocop.trade.tasks.purge_inquiries); this command runs it on demand.
+The retention period is TRADE_INQUIRY_RETENTION_DAYS (see ocop/trade/conf.py); --days overrides it for one run.
 """
 
 from __future__ import annotations
