@@ -195,3 +195,16 @@ def test_search_text(shop, client):
     data = client.get("/api/v1/products", {"q": "vai thieu"}).json()
     assert [item["name"] for item in data["items"]] == ["Vải thiều A"]
     assert data["count"] == 1
+
+
+def test_partner_systems_choose_the_language_of_messages(shop, client):
+    vietnamese = client.get("/api/v1/products?province=Atlantis")
+    english = client.get("/api/v1/products?province=Atlantis", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+    unknown = client.get("/api/v1/products?province=Atlantis", HTTP_ACCEPT_LANGUAGE="fr, de;q=0.5")
+    assert vietnamese["Content-Language"] == "vi" and unknown["Content-Language"] == "vi"
+    assert english["Content-Language"] == "en"
+    assert english.json()["detail"] != vietnamese.json()["detail"] == unknown.json()["detail"]
+    assert english.json()["code"] == vietnamese.json()["code"] == "unknown_province"
+    assert "Accept-Language" in english["Vary"]
+    # The web pages stay Vietnamese whatever the browser asks for.
+    assert client.get("/", HTTP_ACCEPT_LANGUAGE="en")["Content-Language"] == "vi"
