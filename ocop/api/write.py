@@ -21,9 +21,11 @@ Every change is audited with the token's user as the actor (BearerToken sets req
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -82,6 +84,26 @@ def _absolute(request: HttpRequest, obj: Any) -> str:
     return request.build_absolute_uri(obj.get_absolute_url())
 
 
+def _refusal(found: Any, changeable: QuerySet, reason: str | None = None) -> Status | None:
+    """Why the token's user may not change `found` (read in their scope, None when it is not): 404 when they
+    cannot read it (its existence is not revealed), 403 when they may read but not change it; None when they may."""
+    if found is None:
+        return not_found()
+    if not changeable.filter(pk=found.pk).exists():
+        return forbidden(reason)
+    return None
+
+
+def _submit(form: Any, run: Callable[[], Any]) -> Any:
+    """`run()` when the form is valid; 422 with the form's messages, and the action's refusal among them."""
+    if form.is_valid():
+        try:
+            return run()
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+    return invalid_form(form)
+
+
 # --- Producers ----------------------------------------------------------------------------------------------------
 def producer_data(request: HttpRequest, producer: Producer) -> dict[str, Any]:
     commune = producer.current_commune or producer.commune
@@ -127,18 +149,23 @@ def producer_verify(request: HttpRequest, producer_id: ObjectId, payload: Verify
         .filter(pk=producer_id)
         .first()
     )
-    if producer is None:
-        return not_found()
-    if not Producer.objects.verifiable_by(user).filter(pk=producer.pk).exists():
-        return forbidden(_("Registrations are verified by the producer's commune or the provincial OCOP office."))
+    refusal = _refusal(
+        producer,
+        Producer.objects.verifiable_by(user),
+        _("Registrations are verified by the producer's commune or the provincial OCOP office."),
+    )
+    if refusal is not None:
+        return refusal
     form = VerifyForm(_form_data(payload.dict()))
-    if not form.is_valid():
-        return invalid_form(form)
-    if form.cleaned_data["decision"] == VerifyForm.VERIFY:
-        registry_actions.verify_producer(producer, actor=user, note=form.cleaned_data["reason"])
-    else:
-        registry_actions.reject_producer(producer, actor=user, reason=form.cleaned_data["reason"])
-    return producer_data(request, producer)
+
+    def run() -> Any:
+        if form.cleaned_data["decision"] == VerifyForm.VERIFY:
+            registry_actions.verify_producer(producer, actor=user, note=form.cleaned_data["reason"])
+        else:
+            registry_actions.reject_producer(producer, actor=user, reason=form.cleaned_data["reason"])
+        return producer_data(request, producer)
+
+    return _submit(form, run)
 
 
 # --- Products -----------------------------------------------------------------------------------------------------
@@ -181,11 +208,13 @@ def product_create(request: HttpRequest, payload: ProductIn) -> Any:
     if own:
         values.pop("producer")
     form = ProductForm(_form_data(values), producers=None if own else producers)
-    if not form.is_valid():
-        return invalid_form(form)
-    producer = producers.get() if own else form.cleaned_data["producer"]
-    product = registry_actions.create_product(producer, form.changes(), actor=user)
-    return Status(201, product_data(request, _readable_product(user, product.pk) or product))
+
+    def run() -> Any:
+        producer = producers.get() if own else form.cleaned_data["producer"]
+        product = registry_actions.create_product(producer, form.changes(), actor=user)
+        return Status(201, product_data(request, _readable_product(user, product.pk) or product))
+
+    return _submit(form, run)
 
 
 @router.get(
@@ -210,10 +239,9 @@ def product_update(request: HttpRequest, product_id: ObjectId, payload: ProductP
     """Change some fields of a product; the fields left out keep their values. Checked like the edit page."""
     user = request.user
     product = _readable_product(user, product_id)
-    if product is None:
-        return not_found()
-    if not Product.objects.editable_by(user).filter(pk=product.pk).exists():
-        return forbidden()
+    refusal = _refusal(product, Product.objects.editable_by(user))
+    if refusal is not None:
+        return refusal
     values = {
         "name": product.name,
         "product_set": product.product_set_id,
@@ -225,10 +253,12 @@ def product_update(request: HttpRequest, product_id: ObjectId, payload: ProductP
     }
     values.update(payload.dict(exclude_unset=True))
     form = ProductForm(_form_data(values), instance=product)
-    if not form.is_valid():
-        return invalid_form(form)
-    registry_actions.update_product(product, form.changes(), actor=user)
-    return product_data(request, product)
+
+    def run() -> Any:
+        registry_actions.update_product(product, form.changes(), actor=user)
+        return product_data(request, product)
+
+    return _submit(form, run)
 
 
 # --- Lots ---------------------------------------------------------------------------------------------------------
@@ -263,16 +293,14 @@ def lot_create(request: HttpRequest, payload: LotIn) -> Any:
         return forbidden(_not_open(user))
     evidence = Evidence.objects.for_user(user).filter(producer__in=products.values("producer")).order_by("title")
     form = LotForm(_form_data(payload.dict()), products=products, evidence=evidence)
-    if form.is_valid():
-        try:
-            lot = lot_actions.create_lot(
-                form.cleaned_data["product"], form.lot_fields(), evidence=form.cleaned_data["evidence"], actor=user
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            return Status(201, lot_data(request, lot))
-    return invalid_form(form)
+
+    def run() -> Any:
+        lot = lot_actions.create_lot(
+            form.cleaned_data["product"], form.lot_fields(), evidence=form.cleaned_data["evidence"], actor=user
+        )
+        return Status(201, lot_data(request, lot))
+
+    return _submit(form, run)
 
 
 @router.get("/lots/{lot_id}", response={200: LotOut, **REFUSALS}, url_name="lot_detail", tags=["traceability"])
@@ -287,10 +315,9 @@ def lot_update(request: HttpRequest, lot_id: ObjectId, payload: LotPatch) -> Any
     """Change some fields of a lot (never its product); the fields left out keep their values."""
     user = request.user
     lot = _readable_lot(user, lot_id)
-    if lot is None:
-        return not_found()
-    if not Lot.objects.editable_by(user).filter(pk=lot.pk).exists():
-        return forbidden()
+    refusal = _refusal(lot, Lot.objects.editable_by(user))
+    if refusal is not None:
+        return refusal
     values: dict[str, Any] = {
         "number": lot.number,
         "produced_on": lot.produced_on.isoformat(),
@@ -313,14 +340,12 @@ def lot_update(request: HttpRequest, lot_id: ObjectId, payload: LotPatch) -> Any
         evidence=Evidence.objects.for_user(user).filter(producer_id=lot.producer_id).order_by("title"),
         initial={"evidence": list(lot.evidence.all())},
     )
-    if form.is_valid():
-        try:
-            lot_actions.update_lot(lot, form.lot_fields(), evidence=form.cleaned_data["evidence"])
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            return lot_data(request, lot)
-    return invalid_form(form)
+
+    def run() -> Any:
+        lot_actions.update_lot(lot, form.lot_fields(), evidence=form.cleaned_data["evidence"])
+        return lot_data(request, lot)
+
+    return _submit(form, run)
 
 
 # --- Stamps -------------------------------------------------------------------------------------------------------
@@ -346,21 +371,26 @@ def batch_create(request: HttpRequest, lot_id: ObjectId, payload: BatchIn) -> An
     """Issue a batch of stamps for a lot (its product's certificate must be in force; the lot's quantity caps it)."""
     user = request.user
     lot = _readable_lot(user, lot_id)
-    if lot is None:
-        return not_found()
-    if not Lot.objects.editable_by(user).filter(pk=lot.pk).exists():
-        return forbidden(_("Only the producer and its provincial OCOP office may issue stamps for a lot."))
+    refusal = _refusal(
+        lot,
+        Lot.objects.editable_by(user),
+        _("Only the producer and its provincial OCOP office may issue stamps for a lot."),
+    )
+    if refusal is not None:
+        return refusal
     form = IssueForm(_form_data(payload.dict()), remaining=stamp_actions.allowance(lot).remaining)
-    if not form.is_valid():
-        return invalid_form(form)
-    try:
-        batch = stamp_actions.issue_batch(
-            lot, count=form.cleaned_data["count"], signed=form.cleaned_data["signed"], by=user
-        )
-    except stamp_actions.StampError as exc:
-        return error(400, exc.message, "refused")
-    batch.refresh_from_db()
-    return Status(201, batch_data(request, batch))
+
+    def run() -> Any:
+        try:
+            batch = stamp_actions.issue_batch(
+                lot, count=form.cleaned_data["count"], signed=form.cleaned_data["signed"], by=user
+            )
+        except stamp_actions.StampError as exc:
+            return error(400, exc.message, "refused")
+        batch.refresh_from_db()
+        return Status(201, batch_data(request, batch))
+
+    return _submit(form, run)
 
 
 def _readable_batch(user: Any, batch_id: int) -> StampBatch | None:
@@ -386,19 +416,20 @@ def _range_action(
 
     user = request.user
     batch = _readable_batch(user, batch_id)
-    if batch is None:
-        return not_found()
-    if not StampBatch.objects.editable_by(user).filter(pk=batch.pk).exists():
-        return forbidden(_(NOT_YOURS))
+    refusal = _refusal(batch, StampBatch.objects.editable_by(user), _(NOT_YOURS))
+    if refusal is not None:
+        return refusal
     form = form_class(_form_data(payload.dict()), count=batch.count)
-    if not form.is_valid():
-        return invalid_form(form)
-    data = form.cleaned_data
-    try:
-        changed = run(batch, first=data.get("first"), last=data.get("last"), reason=data.get("reason", ""))
-    except stamp_actions.StampError as exc:
-        return error(400, exc.message, "refused")
-    return {"changed": changed, "detail": done % {"count": changed}}
+
+    def change() -> Any:
+        data = form.cleaned_data
+        try:
+            changed = run(batch, first=data.get("first"), last=data.get("last"), reason=data.get("reason", ""))
+        except stamp_actions.StampError as exc:
+            return error(400, exc.message, "refused")
+        return {"changed": changed, "detail": done % {"count": changed}}
+
+    return _submit(form, change)
 
 
 @router.post(
