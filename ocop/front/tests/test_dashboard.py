@@ -58,6 +58,25 @@ def test_url_name_and_current_page_marked_in_the_menu(client_for):
     assert f'<a href="{reverse("registry:product_list")}">' in text  # other entries are not marked
 
 
+@pytest.mark.parametrize(
+    ("persona", "shown", "hidden"),
+    [
+        ("producer_a", ["trade:inbox", "catalogue:shop_link_list"], ["catalogue:sales_point_list"]),
+        ("province", ["catalogue:shop_link_list", "catalogue:sales_point_list"], ["trade:inbox"]),
+        ("commune", [], ["trade:inbox", "catalogue:shop_link_list", "catalogue:sales_point_list"]),
+        ("central", [], ["trade:inbox", "catalogue:shop_link_list", "catalogue:sales_point_list"]),
+    ],
+)
+def test_the_menu_leads_to_the_trade_pages_of_the_role(client_for, persona, shown, hidden):
+    client = client_for(persona)
+    text = client.get(URL).content.decode()
+    for name in shown:
+        assert f'<a href="{reverse(name)}"' in text, name
+        assert client.get(reverse(name)).status_code == 200, name  # the menu leads only where the role may go
+    for name in hidden:
+        assert f'<a href="{reverse(name)}"' not in text, name
+
+
 # persona -> (must appear, must not appear)
 SCOPE = {
     "producer_a": (["HTX Persona A", "Vải thiều A", "CERT-A"], ["Na dai B", "Cam C", "CERT-B", "CERT-C"]),
