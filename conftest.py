@@ -18,6 +18,8 @@ def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if settings.SCAN_GENERATION_FILE:  # the scan pages' generation starts afresh too
+        settings.SCAN_GENERATION_FILE = str(tmp_path / "scan-pages.generation")
     from django.core.cache import cache
 
     cache.clear()

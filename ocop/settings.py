@@ -136,6 +136,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;PRAGMA busy_timeout=20000;"
         ),
     }
+# The generation number the scan pages' per-process caches are checked against (ocop/scans/pagecache.py): in a
+# file next to the SQLite database (all its server processes are on its host), else in the default cache.
+SCAN_GENERATION_FILE = envstr(
+    "SCAN_GENERATION_FILE",
+    f"{DATABASES['default']['NAME']}-scan-pages" if DATABASES["default"]["ENGINE"].endswith("sqlite3") else "",
+)
 # Web server processes (ocop/wsgi.py) leave SQLite's WAL checkpoints to a background thread that runs one this
 # often, so that no request pays for one (ocop/lib/sqlite.py); 0 keeps SQLite's automatic checkpoints.
 SQLITE_CHECKPOINT_INTERVAL = envint("SQLITE_CHECKPOINT_MS", 100) / 1000

@@ -9,15 +9,16 @@ certificate's status and a lot's expiry depend on the date):
 - the province list of the place form (`province_choices`);
 - the stamp page itself, rendered once with markers where the per-scan parts go (`page`, see `Skeleton`).
 
-Invalidation: a generation number in Django's default cache (shared by the server's processes), incremented by
+Invalidation: a generation number shared by the server's processes (`ocop.lib.counter`: a file next to the SQLite
+database, read with one system call, or a key in Django's default cache when several hosts serve), incremented by
 a signal whenever a certificate, product photo, lot, trace event, piece of evidence, the lot's evidence list, a
 product, producer, stamp batch, signing key or administrative unit is saved or deleted (`apps.py` connects it),
 and again when the transaction that made the change commits (a scan served in between could otherwise keep
-the data it read before the commit). Every request reads the generation once (one cache read) and uses only
+the data it read before the commit). Every request reads the generation once and uses only
 what was built under that generation, so a revoked certificate shows at the next scan in every process.
 Changes that bypass the model signals (a queryset ``update()``, a raw SQL statement) are picked up within TTL
-seconds at most. A fresh cache starts from a random generation, so a process never mistakes what it built
-against an earlier cache (a restarted cache server, another test) for current.
+seconds at most. A fresh store starts from a random generation, so a process never mistakes what it built
+against an earlier one (a restarted cache server, another test) for current.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
+from django.conf import settings
 from django.db import connections, transaction
 
+from ocop.lib.counter import CacheCounter, FileCounter, shared_counter
 from ocop.registry.models import ProductPhoto
 
 TTL = 300
@@ -42,22 +44,17 @@ GENERATION_KEY = "scans:page:generation"
 MAX_ITEMS = 4096
 
 
+def _counter() -> FileCounter | CacheCounter:
+    return shared_counter(settings.SCAN_GENERATION_FILE, GENERATION_KEY)
+
+
 def generation() -> int:
     """The current generation; read once per request and passed to the functions below."""
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, secrets.randbits(48), timeout=None)
-        value = cache.get(GENERATION_KEY)
-        if value is None:  # a cache that keeps nothing: nothing may be reused either
-            return secrets.randbits(48)
-    return int(value)
+    return _counter().get()
 
 
 def _bump() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not set yet (or evicted): any new value differs from the ones in use
-        cache.set(GENERATION_KEY, secrets.randbits(48), timeout=None)
+    _counter().incr()
 
 
 def invalidate(*_args: Any, using: str | None = None, **_kwargs: Any) -> None:
