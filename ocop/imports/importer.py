@@ -38,6 +38,7 @@ from ocop.imports.files import iter_data_rows
 from ocop.imports.models import ImportJob, ImportKind
 from ocop.lib.text import fold
 from ocop.registry.models import Producer, ProducerStatus, Product, ProductSet, ProductStatus
+from ocop.stats import cache as stats_cache
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
 ACTIONS = (CREATE, UPDATE, UNCHANGED)
@@ -727,6 +728,7 @@ def apply_plan(job: ImportJob, plan: Plan, progress: ProgressCallback | None = N
         certificate.product_id = certificate.product.pk
     _create_all(Certificate, new_certificates, note, done)
     _update_all(by_action(plan.certificates, UPDATE), done)
+    stats_cache.changed()  # bulk_create sent no signals: the statistics kept per process are out of date
 
 
 def planned_writes(plan: Plan) -> int:

@@ -25,6 +25,7 @@ from ninja import Query, Router, Schema, Status
 
 from ocop.api.schemas import Error
 from ocop.lib import clock
+from ocop.stats import cache as stats_cache
 from ocop.stats import figures
 from ocop.stats.filters import EARLIEST, StatsFilter, resolve_area
 
@@ -112,7 +113,15 @@ def product_stats(request: HttpRequest, query: Query[ProductStatsQuery]) -> obje
             detail = _("No province matches “%(value)s”.") % {"value": text[:120]}
             return Status(404, {"detail": detail, "code": "not_found"})
     f = StatsFilter(as_of=as_of, area=unit)
-    data = figures.compute(figures.PUBLIC, f)
+    # Kept per process until the data changes (`cache`): the public figures are asked for far more often.
+    data = stats_cache.remember(
+        stats_cache.generation(),
+        figures.PUBLIC,
+        f,
+        "figures",
+        lambda: figures.compute(figures.PUBLIC, f),
+        clock.today(),
+    )
     return {
         "as_of": as_of,
         "province": {"code": unit.code, "name": unit.name, "map": unit.map, "level": unit.level} if unit else None,

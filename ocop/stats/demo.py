@@ -15,8 +15,12 @@ def load(*, created: dict[str, int], today: dt.date) -> None:
     there.
     """
     from ocop.geo.models import AdminUnit
+    from ocop.stats.cache import changed
     from ocop.stats.models import ProvinceTarget
 
+    # The demo's producers, products and certificates were written just before, with bulk_create (no model
+    # signal), in this transaction: the statistics kept so far count none of them.
+    changed()
     bac_giang = AdminUnit.objects.legacy().provinces().filter(name="Bắc Giang").first()
     if bac_giang is None:
         return

@@ -5,9 +5,13 @@ Every figure starts from a scope queryset (`Certificate.objects.for_user`,
 
 Recognised products: a product counts once, at the highest star of its
 certificates in force on the day (as `ocop.front.dashboards._stars`). The
-as-of figures come from ONE grouped query (`recognised`): one row per product
-with every dimension a breakdown needs, aggregated in Python; the list behind a
-number (`list_entries`) filters the same rows, so the two always agree.
+as-of figures come from ONE query (`_fetch_recognised`): one row per product
+with every dimension a breakdown needs, counted in Python column by column; the
+list behind a number (`list_entries`) reads the same rows, so the two always
+agree.
+
+The pages keep what these functions return until the data changes
+(`ocop.stats.cache`); the functions themselves always compute afresh.
 
 Units "as named then": before 1 July 2025 products are placed in the unit
 their producer registered under (a former province, district and commune);
@@ -18,10 +22,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from operator import itemgetter
+from typing import Any
 
+from django.db import connections
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
@@ -59,39 +65,6 @@ def share(part: int, total: int) -> float:
 
 
 # --- Recognised products: one row per product ---------------------------------------------------
-class ProductRow(NamedTuple):
-    """One recognised product (a tuple: tens of thousands are built per national request)."""
-
-    product_id: int
-    name: str
-    best: int
-    first: dt.date
-    set_id: int
-    group_id: int
-    category_id: int
-    province_id: int
-    current_commune_id: int | None
-    producer_id: int
-    kind: str
-    reg_commune_id: int
-    reg_district_id: int | None
-    reg_province_id: int | None
-    reg_legacy: bool
-
-    def unit(self, level: str, legacy_period: bool) -> int | None:
-        """The unit this product is counted in at `level`, as named in the period (None: no such unit).
-
-        Before 1 July 2025 only records made under the old map have a unit of
-        that map; a record made later (but dated back) is left unplaced rather
-        than placed in a present-day unit that holds other records too.
-        """
-        if level == "district" or legacy_period:
-            if not self.reg_legacy:
-                return None
-            return {"province": self.reg_province_id, "district": self.reg_district_id}.get(level, self.reg_commune_id)
-        return self.province_id if level == "province" else self.current_commune_id
-
-
 _PRODUCT_FIELDS = (
     "pk",
     "name",
@@ -131,12 +104,35 @@ def certificates(user: Any, f: StatsFilter) -> QuerySet[Certificate]:
     return qs
 
 
-def recognised(user: Any, f: StatsFilter) -> list[ProductRow]:
-    """Products recognised on `f.as_of` (one row each, at the highest star in force), with the filters applied.
+# The columns of `_fetch_recognised`, in order: the product's dimensions as `_PRODUCT_FIELDS` (`reg_*`: the unit
+# its producer registered under), then its best star in force and its first recognition.
+_FETCHED = (
+    "product_id",
+    "name",
+    "set_id",
+    "group_id",
+    "category_id",
+    "province_id",
+    "current_commune_id",
+    "producer_id",
+    "kind",
+    "reg_commune_id",
+    "reg_district_id",
+    "reg_province_id",
+    "reg_map",
+    "best",
+    "first",
+)
 
-    Two narrow queries rather than one wide GROUP BY (which is slow at national scale): per product, the
-    highest star in force and the first recognition (grouped by the product alone); then the products'
-    dimensions, without grouping, joined in Python.
+
+def _fetch_recognised(user: Any, f: StatsFilter) -> list[tuple[Any, ...]]:
+    """Products recognised on `f.as_of` (one row each, at the highest star in force), with the filters applied,
+    as fetched (columns `_FETCHED`; `first` as ISO text on SQLite, a date on PostgreSQL).
+
+    One query: per product, the highest star in force and the first recognition, grouped by the product
+    alone in a derived table, joined to the products' dimensions (without grouping). Grouping by every
+    dimension (one wide GROUP BY) is slow at national scale, and two separate queries joined in Python read
+    the products twice (once to find those in force, once for their dimensions).
     """
     certs = certificates(user, f)
     per_product = (
@@ -146,26 +142,28 @@ def recognised(user: Any, f: StatsFilter) -> list[ProductRow]:
         .values_list("product_id", "best", "first")
         .order_by()
     )
-    best: dict[int, tuple[int, dt.date]] = {}
-    for product_id, star, first in per_product:
-        if star is not None and (not f.star or star == f.star):
-            best[product_id] = (star, first)
-    if not best:
-        return []
-    # Only the products in force (about half of a national registry): the rest would be fetched for nothing.
-    # Unordered: the rows are matched by id; sorting 10,000 names would cost more than reading them.
-    products = (
-        _products(user).filter(product_q(f), pk__in=certs.filter(in_force_q(f.as_of)).values("product_id")).order_by()
+    # Unordered: sorting 10,000 names would cost more than reading them; the callers order what they show.
+    products = _products(user).filter(product_q(f)).order_by().values_list(*_PRODUCT_FIELDS)
+    per_sql, per_params = per_product.query.sql_with_params()
+    product_sql, product_params = products.query.sql_with_params()
+    # Both parts are compiled by the ORM (scope, filters and parameters included); only the join is written
+    # here, because the ORM cannot join a product to a grouped derived table.
+    sql = (
+        f"SELECT p.*, g.best, g.first FROM ({product_sql}) p INNER JOIN ({per_sql}) g "  # noqa: S608 (ORM-compiled SQL, values as parameters)
+        "ON g.product_id = p.pk WHERE g.best IS NOT NULL"
     )
-    legacy_map = UnitMap.LEGACY
-    out = []
-    for values in products.values_list(*_PRODUCT_FIELDS):
-        found = best.get(values[0])
-        if found is None:
-            continue
-        # The field order of ProductRow: id, name, best, first, then the product's dimensions as fetched.
-        out.append(ProductRow(values[0], values[1], found[0], found[1], *values[2:12], values[12] == legacy_map))
-    return out
+    params: tuple[Any, ...] = (*product_params, *per_params)
+    if f.star:
+        sql += " AND g.best = %s"
+        params = (*params, f.star)
+    with connections[products.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _as_date(value: dt.date | str) -> dt.date:
+    # A raw cursor returns dates as ISO text on SQLite and as dates on PostgreSQL.
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 # --- Breakdowns -----------------------------------------------------------------------------------
@@ -194,34 +192,47 @@ class Line:
         return self._params
 
 
-def _tally(rows: Iterable[ProductRow], legacy: bool) -> dict[str, Counter[tuple[Any, int]]]:
-    """(key, star) → products, for every breakdown, in one pass over the rows."""
-    tallies: dict[str, Counter[tuple[Any, int]]] = {
-        name: Counter() for name in ("category", "group", "set", "province", "district", "commune", "kind", "year")
+def _tally(col: dict[str, tuple[Any, ...]], legacy: bool) -> dict[str, Counter[tuple[Any, int]]]:
+    """(key, star) → products, for every breakdown, from the columns of the recognised products (`_columns`).
+
+    Counted column by column with `Counter` over zipped columns (counted in C): a national registry has
+    tens of thousands of rows, and a Python loop updating eight counters per row (or building an object per
+    row) costs more than the query.
+
+    Units as named in the period: before 1 July 2025 (`legacy`), and for former districts at any date, only
+    records made under the old map have a unit of that map; a record made later (but dated back) is left
+    unplaced rather than placed in a present-day unit that holds other records too.
+    """
+    names = ("category", "group", "set", "province", "district", "commune", "kind", "year")
+    if not col["product_id"]:
+        return {name: Counter() for name in names}
+    best = col["best"]
+    reg_legacy = [m == UnitMap.LEGACY for m in col["reg_map"]]
+    tallies = {
+        "category": Counter(zip(col["category_id"], best, strict=True)),
+        "group": Counter(zip(col["group_id"], best, strict=True)),
+        "set": Counter(zip(col["set_id"], best, strict=True)),
+        "kind": Counter(zip(col["kind"], best, strict=True)),
+        "year": Counter(zip([_as_date(d).year for d in col["first"]], best, strict=True)),
+        "district": Counter((d, b) for d, b, old in zip(col["reg_district_id"], best, reg_legacy, strict=True) if old),
     }
-    category, group, sets, kind, year = (tallies[n] for n in ("category", "group", "set", "kind", "year"))
-    province, district, commune = tallies["province"], tallies["district"], tallies["commune"]
-    for r in rows:
-        b = r.best
-        category[(r.category_id, b)] += 1
-        group[(r.group_id, b)] += 1
-        sets[(r.set_id, b)] += 1
-        kind[(r.kind, b)] += 1
-        year[(r.first.year, b)] += 1
-        # ProductRow.unit, inlined: it is called for every row of a national registry.
-        if r.reg_legacy:
-            district[(r.reg_district_id, b)] += 1
-        if legacy:
-            if r.reg_legacy:
-                province[(r.reg_province_id, b)] += 1
-                commune[(r.reg_commune_id, b)] += 1
-            else:
-                province[(None, b)] += 1
-                commune[(None, b)] += 1
-        else:
-            province[(r.province_id, b)] += 1
-            commune[(r.current_commune_id, b)] += 1
-    return tallies
+    if legacy:
+        tallies["province"] = Counter(
+            (p if old else None, b) for p, b, old in zip(col["reg_province_id"], best, reg_legacy, strict=True)
+        )
+        tallies["commune"] = Counter(
+            (c if old else None, b) for c, b, old in zip(col["reg_commune_id"], best, reg_legacy, strict=True)
+        )
+    else:
+        tallies["province"] = Counter(zip(col["province_id"], best, strict=True))
+        tallies["commune"] = Counter(zip(col["current_commune_id"], best, strict=True))
+    return {name: tallies[name] for name in names}
+
+
+def _columns(fetched: list[tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
+    """The fetched rows of `_fetch_recognised` as columns, by name."""
+    columns = list(zip(*fetched, strict=True)) or [() for _name in _FETCHED]
+    return dict(zip(_FETCHED, columns, strict=True))
 
 
 def _lines(tally: Counter[tuple[Any, int]], label, params, total: int, order: str = "count") -> list[Line]:  # type: ignore[no-untyped-def]
@@ -266,18 +277,18 @@ class Figures:
 
 def compute(user: Any, f: StatsFilter) -> Figures:  # noqa: C901
     """Every as-of figure of the dashboard (a fixed number of queries, whatever the data)."""
-    rows = recognised(user, f)
-    total = len(rows)
+    col = _columns(_fetch_recognised(user, f))
+    total = len(col["product_id"])
     legacy = f.legacy_period
     sets = {s.pk: s for s in ProductSet.objects.select_related("group__category")}
-    tallies = _tally(rows, legacy)
+    tallies = _tally(col, legacy)
     unit_ids = {k for name in ("province", "district", "commune") for (k, _star) in tallies[name] if k}
     # Plain values, not model instances: a national breakdown holds every commune of the country.
     units = {
         pk: (name, code, unit_map, level)
-        for pk, name, code, unit_map, level in AdminUnit.objects.filter(pk__in=unit_ids).values_list(
-            "pk", "name", "code", "map", "level"
-        )
+        for pk, name, code, unit_map, level in AdminUnit.objects.filter(pk__in=unit_ids)
+        .order_by()
+        .values_list("pk", "name", "code", "map", "level")
     }
     not_set = _("(no unit of that map)") if legacy else _("(not set)")
 
@@ -288,15 +299,14 @@ def compute(user: Any, f: StatsFilter) -> Figures:  # noqa: C901
         name, code, unit_map, level = units[k]
         return lambda: {"sub": AdminUnit(pk=k, name=name, code=code, map=unit_map, level=level)}
 
+    stars = Counter(col["best"])
     by_star = [
-        Line(f"{star}★", n, share(n, total), {"star": star}, {star: n}, star)
+        Line(f"{star}★", stars[star], share(stars[star], total), {"star": star}, {star: stars[star]}, star)
         for star in STARS
-        for n in [sum(1 for r in rows if r.best == star)]
     ]
     kinds = dict(ProducerKind.choices)
-    producers: dict[str, set[int]] = defaultdict(set)
-    for r in rows:
-        producers[r.kind].add(r.producer_id)
+    # Producers with a recognised product, by kind: each (kind, producer) once.
+    producers = Counter(kind for kind, _producer in set(zip(col["kind"], col["producer_id"], strict=True)))
     figures = Figures(
         filter=f,
         total=total,
@@ -317,7 +327,7 @@ def compute(user: Any, f: StatsFilter) -> Figures:  # noqa: C901
         by_kind=_lines(tallies["kind"], lambda k: str(kinds.get(k, k)), lambda k: {"kind": k}, total),
         by_year=_lines(tallies["year"], str, lambda k: {"year": k}, total, order="key"),
         producers_by_kind=sorted(
-            ((str(kinds.get(k, k)), len(v)) for k, v in producers.items()), key=lambda item: (-item[1], item[0])
+            ((str(kinds.get(k, k)), n) for k, n in producers.items()), key=lambda item: (-item[1], item[0])
         ),
         **_statuses(user, f),
         proposals=_proposals(user, f),
@@ -420,27 +430,35 @@ def _proposals(user: Any, f: StatsFilter) -> list[dict[str, Any]]:
 
 # --- Trends -----------------------------------------------------------------------------------------
 def trends(user: Any, f: StatsFilter) -> dict[str, Any]:
-    """Certificates issued per year and star, products in force at each year's end (1 query, the last 15 years)."""
+    """Certificates issued per year and star, products in force at each year's end (2 queries, the last 15 years).
+
+    The certificates issued are counted per (day, star) (a few hundred decision days, bucketed by year here);
+    products in force are counted (distinct) only from the year of the first certificate on: each distinct
+    count is the costly part of the query, and before that year there is nothing in force.
+    """
     base = certificates(user, f)
     years = list(range(f.as_of.year - 14, f.as_of.year + 1))
     days = {y: min(dt.date(y, 12, 31), f.as_of) for y in years}
-    aggregates: dict[str, Any] = {}
-    for y in years:
-        aggregates[f"y{y}"] = Count("product", distinct=True, filter=in_force_q(days[y]))
-        for star in STARS:
-            aggregates[f"i{y}_{star}"] = Count(
-                "pk", filter=Q(star=star, issued_on__gte=dt.date(y, 1, 1), issued_on__lte=days[y])
-            )
-    counts = base.aggregate(**aggregates)
-    issued = [(y, [counts[f"i{y}_{s}"] for s in STARS]) for y in years]
+    per_day = base.filter(issued_on__lte=f.as_of).values_list("issued_on", "star").annotate(n=Count("pk")).order_by()
+    counted: Counter[tuple[int, int]] = Counter()
+    for day, star, n in per_day:
+        counted[(day.year, star)] += n
+    # No product is in force before the first certificate was issued (in or before the window).
+    first = min((y for y, _star in counted), default=years[-1] + 1)
+    in_force: dict[int, int] = {}
+    since = [y for y in years if y >= first]
+    if since:
+        counts = base.aggregate(**{f"y{y}": Count("product", distinct=True, filter=in_force_q(days[y])) for y in since})
+        in_force = {y: counts[f"y{y}"] for y in since}
+    issued = [(y, [counted[(y, s)] for s in STARS]) for y in years]
     # From the first year with a certificate on.
-    while issued and not any(issued[0][1]) and not counts[f"y{issued[0][0]}"]:
+    while issued and not any(issued[0][1]) and not in_force.get(issued[0][0]):
         issued.pop(0)
     kept = [y for y, _values in issued]
     return {
         "years": kept,
         "issued": issued,
-        "in_force": [(y, days[y], counts[f"y{y}"]) for y in kept],
+        "in_force": [(y, days[y], in_force.get(y, 0)) for y in kept],
     }
 
 
@@ -590,9 +608,8 @@ def list_entries(user: Any, f: StatsFilter) -> list[Entry]:
             .order_by("product__name", "product_id", "-issued_on", "pk")
         )
         return [Entry(product_id, pk, name) for pk, product_id, name in rows]
-    return [
-        Entry(r.product_id, None, r.name) for r in sorted(recognised(user, f), key=lambda r: (r.name, r.product_id))
-    ]
+    # Sorted as fetched (by name, then id), without building a row object for each of a national list.
+    return [Entry(v[0], None, v[1]) for v in sorted(_fetch_recognised(user, f), key=itemgetter(1, 0))]
 
 
 @dataclass

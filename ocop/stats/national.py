@@ -1277,6 +1277,10 @@ def generate(
         gen.write_history()
         writer.reset_sequences()
         gen.lap("decisions")
+        # Written straight to the tables (no model signal): the statistics kept so far count none of it.
+        from ocop.stats.cache import changed
+
+        changed()
     # Fresh planner statistics, or the first queries on the new rows are planned for empty tables.
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":

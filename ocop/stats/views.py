@@ -9,6 +9,7 @@ elsewhere on the platform.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from typing import Any
 
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 
 from ocop.lib import clock
 from ocop.registry.models import ProducerKind, ProductCategory
+from ocop.stats import cache as stats_cache
 from ocop.stats import charts, exports, figures
 from ocop.stats.filters import STARS, FilterError, StatsFilter, parse
 from ocop.stats.forms import ProvinceTargetForm
@@ -48,10 +50,10 @@ def _filter(request: HttpRequest) -> StatsFilter:
     return f
 
 
-def _href(f: StatsFilter, changes: dict[str, Any] | None) -> str | None:
+def _href(f: StatsFilter, changes: dict[str, Any] | None, base: str | None = None) -> str | None:
     if changes is None:
         return None
-    return f"{reverse('stats:product_list')}?{f.querystring(**changes)}"
+    return f"{base or reverse('stats:product_list')}?{f.querystring(**changes)}"
 
 
 # The page shows the first lines of each breakdown (stats/_lines.html): only those get a link.
@@ -59,8 +61,9 @@ SHOWN_LINES = 60
 
 
 def _link(f: StatsFilter, lines: list[figures.Line]) -> list[figures.Line]:
+    base = reverse("stats:product_list")
     for line in lines[:SHOWN_LINES]:
-        line.href = _href(f, line.params)
+        line.href = _href(f, line.params, base)
     return lines
 
 
@@ -77,16 +80,16 @@ def _bad_filter(request: HttpRequest, template: str, exc: FilterError) -> HttpRe
     return render(request, template, {"errors": exc.messages, **_filter_form_context(request)}, status=400)
 
 
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    _office(request)
-    try:
-        f = _filter(request)
-    except FilterError as exc:
-        return _bad_filter(request, "stats/dashboard.html", exc)
-    # A status narrows a list of certificates, not the dashboard: its links would otherwise carry it along.
-    f = replace(f, status="")
-    data = figures.compute(request.user, f)
+def _dashboard_figures(user: Any, f: StatsFilter, today: dt.date, gen: int) -> dict[str, Any]:
+    """Everything the dashboard shows but the traceability counts, links and charts included (kept by `cache`).
+
+    The figures, trends and targets are kept on their own as well: the PDF report reads the same ones.
+    """
+
+    def kept(name: str, build: Any) -> Any:
+        return stats_cache.remember(gen, user, f, name, build, today)
+
+    data = kept("figures", lambda: figures.compute(user, f))
     for name in (
         "by_star",
         "by_category",
@@ -101,30 +104,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ):
         _link(f, getattr(data, name))
     _link(f, [data.reevaluation_due])
-    trend = figures.trends(request.user, f)
+    trend = kept("trends", lambda: figures.trends(user, f))
     # Products in force at each year's end: the recognised list on that day, with the same product filters.
     trend_rows = [
         {"year": y, "issued": values, "in_force": n, "href": _href(f, {"as_of": day, "star": None, "status": ""})}
         for (y, values), (_y, day, n) in zip(trend["issued"], trend["in_force"], strict=True)
     ]
-    progress = figures.targets(request.user, f)
+    progress = kept("targets", lambda: figures.targets(user, f))
     for item in progress:
         item["href"] = _href(StatsFilter(as_of=f.as_of), {"area": item["target"].province})
-    base = reverse("stats:product_list")
     trend_issued = [(str(y), values, None) for y, values in trend["issued"]]
     star_series = [f"{s}★" for s in STARS]
-    context = {
-        "f": f,
+    return {
         "fig": data,
         "trend": trend,
         "trend_rows": trend_rows,
-        "rounds": figures.rounds(request.user, f),
-        "dossiers": figures.dossiers(request.user, f, clock.today()),
-        "trace": figures.traceability(request.user, f),
+        "rounds": figures.rounds(user, f),
+        "dossiers": figures.dossiers(user, f, today),
         "targets": progress,
-        "area_name": exports.scope_name(request.user, f),
-        "list_href": f"{base}?{f.querystring()}",
-        "export_qs": f.querystring(),
         "charts": {
             "stars": charts.bars(
                 [(line.label, line.count, line.href) for line in data.by_star],
@@ -147,6 +144,30 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 [(str(y), n) for y, _day, n in trend["in_force"]], _("Products in force at the end of each year")
             ),
         },
+    }
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    _office(request)
+    try:
+        f = _filter(request)
+    except FilterError as exc:
+        return _bad_filter(request, "stats/dashboard.html", exc)
+    # A status narrows a list of certificates, not the dashboard: its links would otherwise carry it along.
+    f = replace(f, status="")
+    user, today = request.user, clock.today()
+    gen = stats_cache.generation()
+    shown = stats_cache.remember(gen, user, f, "dashboard", lambda: _dashboard_figures(user, f, today, gen), today)
+    base = reverse("stats:product_list")
+    context = {
+        "f": f,
+        **shown,
+        # Counted live: scans come by the second, and the four counts are indexed.
+        "trace": figures.traceability(user, f),
+        "area_name": exports.scope_name(user, f),
+        "list_href": f"{base}?{f.querystring()}",
+        "export_qs": f.querystring(),
         **_filter_form_context(request),
     }
     return render(request, "stats/dashboard.html", context)
@@ -159,7 +180,8 @@ def product_list(request: HttpRequest) -> HttpResponse:
         f = _filter(request)
     except FilterError as exc:
         return _bad_filter(request, "stats/product_list.html", exc)
-    entries = figures.list_entries(request.user, f)
+    with stats_cache.collector_paused():  # a national list is ten thousand entries (see the function)
+        entries = figures.list_entries(request.user, f)
     page = Paginator(entries, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     start = (page.number - 1) * LIST_PAGE_SIZE
     rows = list(figures.details(request.user, f, list(page.object_list), start=start))
@@ -222,11 +244,13 @@ def export_pdf(request: HttpRequest) -> HttpResponse:
     f = _export_guard(request)
     if isinstance(f, HttpResponse):
         return f
+    user, today = request.user, clock.today()
+    gen = stats_cache.generation()
     content = report_pdf(
-        figures.compute(request.user, f),
-        figures.trends(request.user, f),
-        exports.scope_name(request.user, f),
-        figures.targets(request.user, f),
+        stats_cache.remember(gen, user, f, "figures", lambda: figures.compute(user, f), today),
+        stats_cache.remember(gen, user, f, "trends", lambda: figures.trends(user, f), today),
+        exports.scope_name(user, f),
+        stats_cache.remember(gen, user, f, "targets", lambda: figures.targets(user, f), today),
     )
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{_filename(f, "pdf")}"'

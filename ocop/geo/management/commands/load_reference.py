@@ -22,9 +22,15 @@ class Command(BaseCommand):
     help = "Load administrative units (current and legacy maps) and the OCOP product taxonomy. Idempotent."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from ocop.scans import pagecache
+        from ocop.stats import cache as stats_cache
+
         with transaction.atomic():
             counts = load_units(AdminUnit)
             sets = load_taxonomy(ProductCategory, ProductGroup, ProductSet)
+            # Written in bulk, without signals: what the scan pages and the statistics keep is built afresh.
+            pagecache.invalidate()
+            stats_cache.changed()
         for key in sorted(counts):
             self.stdout.write(f"administrative units {key}: {counts[key]}")
         self.stdout.write(
