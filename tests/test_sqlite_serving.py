@@ -131,3 +131,32 @@ def test_checkpoints_stay_with_sqlite_when_turned_off(tmp_path, settings):
     settings.SQLITE_CHECKPOINT_INTERVAL = 0
     sqlite.serve_checkpoints()
     assert all(key[0] != "ocop.lib.sqlite.no_autocheckpoint" for key, *_ in connection_created.receivers)
+
+
+def test_the_wsgi_entry_point_serves_sqlite_with_background_checkpoints(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "TEST_DATABASE_NAME", "DJANGO_SETTINGS_MODULE", "SQLITE_CHECKPOINT_MS"}
+    }
+    env.update({"OCOP_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'served.sqlite3'}"})
+    script = (
+        "import gc, threading\n"
+        "import ocop.wsgi\n"
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor:\n"
+        "    cursor.execute('PRAGMA wal_autocheckpoint')\n"
+        "    print(cursor.fetchone()[0])\n"
+        "print(gc.get_freeze_count() > 0)\n"
+        "print(any(t.name.startswith('sqlite-checkpoint:') for t in threading.enumerate()))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", script], cwd=root, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["0", "True", "True"]
