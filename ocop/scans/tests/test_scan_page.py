@@ -382,3 +382,20 @@ def test_revocation_shows_at_once_on_an_assembled_page(world, stamps):
     certificate.save(update_fields=["revoked_on", "revocation_reason"])
     again = scan(path_of(stamps[0])).content.decode()
     assert 'data-status="revoked"' in again and 'data-count="2"' in again
+
+
+def test_the_scan_write_queues_at_the_writers_gate(world, stamps, monkeypatch):
+    from contextlib import contextmanager
+
+    from ocop.lib import sqlite
+
+    taken = []
+
+    @contextmanager
+    def gate(alias):
+        taken.append(alias)
+        yield
+
+    monkeypatch.setattr(sqlite, "write_gate", gate)
+    scan(path_of(stamps[0]))
+    assert taken == ["default"]
