@@ -75,6 +75,40 @@ def new_page(browser, base_url: str):
     return context.new_page()
 
 
+def qr_codes_in_labels(pdf: bytes, tmp_path, *, labels: int, dpi: int = 300, **layout: float) -> list[str]:
+    """The QR codes of the first `labels` labels of a stamp sheet (ocop.stamps.pdf.Layout, with `layout`'s
+    changes), each label's cell cropped from the rendered page and read alone: zbarimg, given a whole page of
+    44 codes, sometimes returns only a few of them."""
+    from PIL import Image
+
+    from ocop.stamps.pdf import Layout
+
+    sheet = Layout(**layout)
+    source = tmp_path / "labels.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-png", "-singlefile", str(source), str(tmp_path / "labels")], check=True
+    )
+    px = dpi / 25.4
+    cells = []
+    with Image.open(tmp_path / "labels.png") as page:
+        for index in range(labels):
+            row, col = divmod(index, sheet.columns)
+            left = (sheet.margin_left_mm + col * (sheet.label_width_mm + sheet.gap_x_mm)) * px
+            top = (sheet.margin_top_mm + row * (sheet.label_height_mm + sheet.gap_y_mm)) * px
+            box = (
+                round(left),
+                round(top),
+                round(left + sheet.label_width_mm * px),
+                round(top + sheet.label_height_mm * px),
+            )
+            cell = tmp_path / f"label-{index}.png"
+            page.crop(box).save(cell)
+            cells.append(str(cell))
+    result = subprocess.run(["zbarimg", "--quiet", "--raw", *cells], capture_output=True, text=True)
+    return result.stdout.split()
+
+
 def qr_url_in_pdf(pdf: bytes, tmp_path) -> str:
     """The text of the QR code printed on the first page of a PDF: rendered by pdftoppm, read by zbarimg."""
     source = tmp_path / "qr-source.pdf"
