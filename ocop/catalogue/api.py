@@ -24,7 +24,7 @@ from ocop.api.schemas import Error
 from ocop.catalogue import filters
 from ocop.catalogue.forms import LEGACY_PREFIX, PAGE_SIZE, find_unit
 from ocop.catalogue.models import ShopLink
-from ocop.catalogue.querysets import public_producers, public_products
+from ocop.catalogue.querysets import counted_page, public_producers, public_products
 from ocop.geo.models import AdminUnit
 from ocop.lib.text import fold
 from ocop.registry.models import ProductPhoto
@@ -222,16 +222,13 @@ def product_list(request: HttpRequest, params: Query[ProductQuery]) -> Any:
             return Status(400, {"detail": detail, "code": "unknown_province"})
         data["province"] = unit
     queryset = filters.apply_filters(public_products(), data)
-    count = queryset.count()
     queryset = filters.order(queryset, None, searched=bool(data["q"]))
-    start = (params.page - 1) * PAGE_SIZE
-    pks = list(queryset.values_list("pk", flat=True)[start : start + PAGE_SIZE])
-    rows = {p.pk: p for p in _products().filter(pk__in=pks)}
+    page, count = counted_page(queryset, (params.page - 1) * PAGE_SIZE, PAGE_SIZE, rows=_products())
     return {
         "count": count,
         "page": params.page,
         "page_size": PAGE_SIZE,
-        "items": [_item(request, rows[pk]) for pk in pks if pk in rows],
+        "items": [_item(request, product) for product in page],
     }
 
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import models
-from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
+from django.db import connection, models
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When, Window
 
 from ocop.accounts.models import Role
 from ocop.lib import clock
@@ -112,6 +112,34 @@ def public_products(today: dt.date | None = None) -> Any:
         .alias(latest_revoked_on=Subquery(latest.values("revoked_on")[:1]))
         .exclude(revoked)
     )
+
+
+def counted_page(queryset: Any, start: int, size: int, rows: Any = None) -> tuple[list[Any], int]:
+    """Rows `start` to `start + size` of an ordered queryset, and the number of all its rows.
+
+    The order is read on the primary keys alone, then the page's rows are
+    loaded by key from `rows` (default: `queryset`; best a queryset without the
+    search, whose match would be run again): the columns and subqueries a page
+    shows (certificate, photo…) are computed for its 20 rows, not for every
+    row the order has to look at.
+
+    On PostgreSQL the count comes in the same statement, as a window aggregate
+    (COUNT(*) OVER ()): a search's matches are joined and read once instead of
+    once for the page and again for the count (a third of a broad search over
+    100,000 products). SQLite stores every row for a window and was measured
+    no faster: it counts in a statement of its own. A page past the end has no
+    row to carry the count: it is then counted on its own.
+    """
+    keys = queryset.values("pk")
+    if connection.vendor == "postgresql":
+        page = list(keys.annotate(page_total=Window(Count("pk")))[start : start + size])
+        count = page[0]["page_total"] if page else (queryset.count() if start else 0)
+    else:
+        page = list(keys[start : start + size])
+        count = queryset.count()
+    ids = [row["pk"] for row in page]
+    found = (queryset if rows is None else rows).in_bulk(ids) if ids else {}
+    return [found[pk] for pk in ids if pk in found], count
 
 
 def public_producers(today: dt.date | None = None) -> Any:

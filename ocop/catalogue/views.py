@@ -25,6 +25,7 @@ from ocop.catalogue import filters
 from ocop.catalogue.forms import PAGE_SIZE, CatalogueFilterForm, SalesPointForm, ShopLinkForm, find_unit, unit_key
 from ocop.catalogue.models import SalesPoint, ShopLink
 from ocop.catalogue.querysets import (
+    counted_page,
     may_manage_sales_points,
     may_manage_shop_links,
     placeable_sales_point_communes,
@@ -47,6 +48,27 @@ def _list_queryset(queryset: Any) -> Any:
     return queryset.select_related("producer", "province", "current_commune", "product_set__group__category").annotate(
         photo_id=Subquery(first_photo)
     )
+
+
+class _CountedRows:
+    """One page of rows read already and the number of all rows, as the Paginator reads a list.
+
+    The Paginator asks for the count, then for the slice of the page it was
+    given the number of: counted_page() read both in one go.
+    """
+
+    def __init__(self, rows: list[Any], count: int) -> None:
+        self.rows = rows
+        self.total = count
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index: slice) -> list[Any]:
+        return self.rows[: index.stop - index.start]
 
 
 def _filter_units(queryset: Any, key: str) -> tuple[list[AdminUnit], list[AdminUnit]]:
@@ -81,8 +103,10 @@ def _catalogue_page(
         data = dict(form.cleaned_data) if request.GET else {}
         queryset = filters.apply_filters(base, data)
         queryset = filters.order(queryset, data.get("sort"), searched=bool(data.get("q")))
-        paginator = Paginator(_list_queryset(queryset), PAGE_SIZE)
         number = data.get("page") or 1
+        # The page's rows are loaded from `base`: their keys come from the filtered, searched queryset already.
+        rows, count = counted_page(queryset, (number - 1) * PAGE_SIZE, PAGE_SIZE, rows=_list_queryset(base))
+        paginator = Paginator(_CountedRows(rows, count), PAGE_SIZE)
         if number > max(paginator.num_pages, 1):
             status = 400
             form.add_error(

@@ -1,4 +1,4 @@
-"""Vietnamese full-text search over the public catalogue (SQLite FTS5 or PostgreSQL pg_trgm).
+"""Vietnamese full-text search over the public catalogue (SQLite FTS5 or a PostgreSQL GIN word index).
 
 The interface is these two functions; they import the implementation lazily
 because this package is also the Django app, imported before models are ready.

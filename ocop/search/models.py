@@ -2,15 +2,17 @@
 
 Each column holds the product's search words (ocop.search.text.words) joined
 by single spaces and padded with a space at each end, so that a whole word is
-`LIKE '% word %'` on either database. Next to this table, a vendor-specific
-migration (0002) keeps the fast structure:
+`LIKE '% word %'` on either database. Next to this table, vendor-specific
+migrations (0002-0004) keep the fast structure:
 
 - SQLite: the FTS5 table `search_fts` over name, context and document
   (external content: it reads this table, so the text is stored once), kept
   in step by triggers on this table. Django rebuilds a SQLite table to alter
   it, which drops its triggers: a migration that alters this model must
   create them again.
-- PostgreSQL: a GIN trigram index (pg_trgm) on `document`.
+- PostgreSQL: a GIN index on `search_words(document)`, the document's words
+  as a `tsvector` (0003), which the search matches; the GIN trigram index
+  (pg_trgm) on `document` from 0002 is still there but no longer read.
 
 `SearchTerm` is the vocabulary: every word indexed, which typo tolerance
 looks typed words up in (both databases).

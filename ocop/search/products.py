@@ -6,12 +6,17 @@ A query is read into terms (ocop.search.text.words): every word must be found
 by the indexed words one edit away from it ("thieuu", "thiue" → "thieu"); one
 look-up in the index's vocabulary decides that for every word at once.
 
-Matching is the vendor's part (SQLite: an FTS5 MATCH; PostgreSQL: `LIKE`
-served by a pg_trgm GIN index). Ranking is the same expression on both: for
-each term, 3 if it is in the product's name, 2 if in the producer's name or
-the places, 1 otherwise (the description), summed. It is a small integer on
-purpose: products that match the same way tie, and callers break ties with
-their own keys (the star first).
+Matching is the vendor's part (SQLite: an FTS5 MATCH; PostgreSQL: `@@` on a
+GIN index of the document's words, see WordsMatch). Ranking is the same
+expression on both: for each term, 3 if it is in the product's name, 2 if in
+the producer's name or the places, 1 otherwise (the description), summed. It
+is a small integer on purpose: products that match the same way tie, and
+callers break ties with their own keys (the star first).
+
+Cost: a search reads every matching product once for the page (the rank and
+the caller's order need all of them) and once for the count, so it grows with
+the number of matches, not with the size of the catalogue; the index part
+itself is a small share of it (bench/bench_search.py measures both).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Expression, F, IntegerField, Q, QuerySet, Value
+from django.db.models import BooleanField, Expression, F, IntegerField, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from ocop.registry.models import Product
@@ -62,6 +67,16 @@ class Term:
     def fts5(self) -> str:
         quoted = [f'"{word}"*' if self.prefix else f'"{word}"' for word in self.alternatives]
         return quoted[0] if len(quoted) == 1 else "(" + " OR ".join(quoted) + ")"
+
+    def tsquery(self) -> str:
+        """The term as PostgreSQL `tsquery` text: quoted lexemes, `:*` for a prefix, `|` between alternatives."""
+        quoted = [_lexeme(word) + (":*" if self.prefix else "") for word in self.alternatives]
+        return quoted[0] if len(quoted) == 1 else "(" + " | ".join(quoted) + ")"
+
+
+def _lexeme(word: str) -> str:
+    # Words hold letters and digits only (text.words); quoting keeps any other character literal anyway.
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 # --- the vocabulary ----------------------------------------------------------------------------------
@@ -140,13 +155,52 @@ def search_products(queryset: QuerySet[Product], q: str) -> QuerySet[Product]:
         match = " AND ".join(term.fts5() for term in terms)
         found = RawSQL("SELECT rowid FROM search_fts WHERE search_fts MATCH %s", (match,))
         return queryset.filter(pk__in=found).annotate(search_rank=rank)
-    # One LIKE per alternative on the trigram-indexed document.
-    for term in terms:
-        anywhere = Q()
-        for needle in term.needles():
-            anywhere |= Q(search_entry__document__contains=needle)
-        queryset = queryset.filter(anywhere)
-    return queryset.annotate(search_rank=rank)
+    return queryset.filter(WordsMatch(terms, F("search_entry__document"))).annotate(search_rank=rank)
+
+
+class WordsMatch(Expression):
+    """PostgreSQL: the product's indexed words hold every term, through a GIN index on its words.
+
+    The index (migration 0003) is on `search_words(document)`: the document's
+    words taken as they are (array_to_tsvector: no parser, no dictionary), so a
+    lexeme is exactly one word of ocop.search.text.words and `@@` means what
+    the FTS5 MATCH means on SQLite. A word index reads one posting list per
+    word; the trigram index used before had to re-check `LIKE` on the whole
+    document of every candidate, and short words ("mat", "ong") share their
+    trigrams with most of the catalogue.
+
+    A prefix of one or two letters ("banh c") is the exception when other
+    words come with it: in the index it is the union of the lists of every
+    word that starts with it (most of the vocabulary for "c"), while the other
+    words already narrow the rows to a few thousand, on which `strpos` over
+    the padded document is cheap.
+    """
+
+    output_field = BooleanField()
+    conditional = True
+    SHORT_PREFIX = 2
+
+    def __init__(self, terms: list[Term], document: Expression) -> None:
+        super().__init__()
+        self.terms = terms
+        self.columns = [document]
+
+    def get_source_expressions(self) -> list[Expression]:
+        return self.columns
+
+    def set_source_expressions(self, exprs: list[Expression]) -> None:
+        self.columns = list(exprs)
+
+    def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
+        document_sql, document_params = compiler.compile(self.columns[0])
+        indexed = [t for t in self.terms if not (t.prefix and len(t.typed) <= self.SHORT_PREFIX)] or self.terms
+        sql = f"search_words({document_sql}) @@ %s::tsquery"
+        params: list[object] = [*document_params, " & ".join(term.tsquery() for term in indexed)]
+        for term in self.terms:
+            if term not in indexed:
+                sql += f" AND strpos({document_sql}, %s) > 0"
+                params += [*document_params, term.needles()[0]]
+        return sql, params
 
 
 class Rank(Expression):

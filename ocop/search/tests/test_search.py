@@ -369,3 +369,35 @@ def test_imported_products_are_found(world, client_for):
     assert job.status == "done", job.failure_reason
     assert found("vai thieu say") == ["Vải thiều sấy"]
     assert "Vải thiều sấy" in found("chu the so 1")
+
+
+def test_the_word_index_is_used_by_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's word index")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'search_entry_words'")
+        assert cursor.fetchone() is not None
+    sql = str(search_products(Product.objects.all(), "banh c").query)
+    assert "search_words(" in sql and "@@" in sql
+
+
+def test_a_word_too_long_for_an_index_breaks_neither_the_save_nor_the_search(world, shelf):
+    # A tsvector lexeme holds less than 2 KB: such a word is left out of PostgreSQL's word index.
+    make(world, "Bánh cốm", description="Mã " + "x" * 3000 + " cốm dẻo.")
+    assert found("banh com deo") == ["Bánh cốm"]
+    assert found("banh c")[:1] == ["Bánh cốm"]
+
+
+def test_a_counted_page_of_results_is_the_slice_and_the_count(world, shelf):
+    from ocop.catalogue.querysets import counted_page
+
+    for i in range(25):
+        make(world, f"Vải thiều hộp {i:02d}")
+    results = search_products(Product.objects.all(), "vai thieu").order_by("-search_rank", "name", "pk")
+    for start in (0, 20, 40):
+        rows, count = counted_page(results, start, 20)
+        assert [p.pk for p in rows] == [p.pk for p in results[start : start + 20]]
+        assert count == results.count() == 28
+    rows, count = counted_page(results, 20, 20, rows=Product.objects.filter(name__startswith="Vải"))
+    assert [p.pk for p in rows] == [p.pk for p in results[20:40] if p.name.startswith("Vải")] and count == 28
+    assert counted_page(search_products(Product.objects.all(), "xyzzy"), 0, 20) == ([], 0)
