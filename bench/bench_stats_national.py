@@ -202,7 +202,10 @@ def measure(runs: int, export_runs: int, budget: float) -> list[Result]:
 
 
 def table(vendor: str, results: list[Result]) -> None:
+    # The machine's load with the figures: timings taken while other work runs are not comparable with others.
+    load = " / ".join(f"{n:.2f}" for n in os.getloadavg())
     print(f"\n{vendor}: statistics on the national data set (cold: the first view after a change; warm: again)")
+    print(f"load average (1 / 5 / 15 min) when the table was printed: {load}")
     header = (
         f"{'view / export':<44} {'cold p50':>9} {'cold p95':>9} {'warm p50':>9} {'warm p95':>9} {'runs':>5} "
         f"{'queries':>8} {'target':>9}  verdict (cold / warm)"

@@ -122,7 +122,15 @@ class Certificate(models.Model):
                 name="certificate_extension_after_expiry",
             ),
         ]
-        indexes = [models.Index(fields=["issued_on", "expires_on"])]
+        indexes = [
+            models.Index(fields=["issued_on", "expires_on"]),
+            # Every column the statistics read of a certificate (the star in force, the status on a day): SQLite
+            # answers them from this index alone, without reading the wide table rows (ocop.stats.figures).
+            models.Index(
+                fields=["product", "issued_on", "star", "expires_on", "extended_until", "revoked_on"],
+                name="certificate_product_dates",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number or self.pk} – {self.star}★"

@@ -22,8 +22,10 @@ from typing import Literal
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
+from pydantic import BaseModel
 
 from ocop.api.schemas import Error
+from ocop.geo.models import AdminUnit
 from ocop.lib import clock
 from ocop.stats import cache as stats_cache
 from ocop.stats import figures
@@ -32,27 +34,31 @@ from ocop.stats.filters import EARLIEST, StatsFilter, resolve_area
 router = Router(tags=["statistics"])
 
 
-class UnitOut(Schema):
+# The parts of the answer are plain pydantic models, not ninja `Schema`s: a `Schema` wraps every object it
+# validates in a getter that can read model attributes, and a national answer holds thousands of lines (one per
+# commune), all built here as plain dicts; that wrapping cost more than computing the figures. Same JSON, same
+# OpenAPI description.
+class UnitOut(BaseModel):
     code: str
     name: str
     map: str
     level: str
 
 
-class StarCount(Schema):
+class StarCount(BaseModel):
     star: int
     count: int
     share: float
 
 
-class LineOut(Schema):
+class LineOut(BaseModel):
     label: str
     count: int
     share: float
     by_star: dict[str, int]
 
 
-class StatusCount(Schema):
+class StatusCount(BaseModel):
     status: str
     label: str
     count: int
@@ -122,13 +128,26 @@ def product_stats(request: HttpRequest, query: Query[ProductStatsQuery]) -> obje
         lambda: figures.compute(figures.PUBLIC, f),
         clock.today(),
     )
+    # Checked against the schema and rendered here rather than by the framework after the view returns, so that
+    # both run with the cyclic garbage collector paused (`cache.collector_paused`): a national answer is a few
+    # thousand small objects, and the full collections they trigger over the process heap made building some
+    # answers three to five times slower. The same validation and rendering as the framework's (same JSON).
+    from ocop.api.api import api  # the API this router is mounted on (which imports this module)
+
+    with stats_cache.collector_paused():
+        payload = ProductStats.model_validate(_answer(f, unit, data)).model_dump()
+        return api.create_response(request, payload, status=200)
+
+
+def _answer(f: StatsFilter, unit: AdminUnit | None, data: figures.Figures) -> dict[str, object]:
+    """The answer (`ProductStats`) as plain data, from the figures of `f`."""
     return {
-        "as_of": as_of,
+        "as_of": f.as_of,
         "province": {"code": unit.code, "name": unit.name, "map": unit.map, "level": unit.level} if unit else None,
         "units_as_named": "legacy" if f.legacy_period else "current",
         "total": data.total,
         "by_star": [{"star": line.key, "count": line.count, "share": line.share} for line in data.by_star],
-        "proposed_for_higher_rating": len(data.proposals),
+        "proposed_for_higher_rating": data.proposal_count,
         "by_category": _lines(data.by_category),
         "by_group": _lines(data.by_group),
         "by_product_set": _lines(data.by_set),

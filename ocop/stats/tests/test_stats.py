@@ -314,3 +314,15 @@ def test_inquiries_are_counted_within_the_scope(certified):
     assert figures.traceability(certified.user("central"), f)["inquiries"] == 2
     assert figures.traceability(certified.user("province"), f)["inquiries"] == 1
     assert figures.traceability(certified.user("province"), StatsFilter(as_of=DAY))["inquiries"] == 0
+
+
+def test_every_proposal_is_counted_though_the_page_lists_the_first(certified, client, monkeypatch):
+    from ocop.certificates.models import Proposal
+
+    monkeypatch.setattr(figures, "PROPOSAL_LIMIT", 1)
+    Proposal.objects.create(product=certified.product_a, star=5, proposed_on=DAY - dt.timedelta(days=30))
+    Proposal.objects.create(product=certified.product_b, star=4, proposed_on=DAY - dt.timedelta(days=20))
+    body = client.get("/api/v1/stats/products", {"as_of": DAY.isoformat()}).json()
+    assert body["proposed_for_higher_rating"] == 2
+    data = figures.compute(figures.PUBLIC, StatsFilter(as_of=DAY))
+    assert data.proposal_count == 2 and [p["star"] for p in data.proposals] == [5]
