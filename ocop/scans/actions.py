@@ -63,17 +63,15 @@ def record_scan(stamp: Any, *, product: Any, certificate_status: str, user_agent
     ua = ua_hash(user_agent, now)
     status = certificate_status or ""
     alias = router.db_for_write(Scan)
-    connection = connections[alias]
     # One short write transaction: the scan row and the running figures together (a single take of the
     # database's write lock, queued by the kernel on SQLite: `write_gate`), two statements (`sql.py`). The
     # rules' alerts, rare, are written after it.
-    with sqlite.write_gate(alias), transaction.atomic(using=alias), connection.cursor() as cursor:
-        cursor.execute(
-            sql.insert_scan(alias), [stamp.pk, connection.ops.adapt_datetimefield_value(now), ua, stamp.state, status]
+    with sqlite.write_gate(alias):
+        scan_id, count, days, first_at, first_scan_id = sql.write_scan(
+            alias,
+            [stamp.pk, connections[alias].ops.adapt_datetimefield_value(now), ua, stamp.state, status],
+            lambda scan_id: sql.count_scan_params(alias, stamp.pk, now, scan_id, day),
         )
-        scan_id = cursor.fetchone()[0]
-        cursor.execute(sql.count_scan(alias), sql.count_scan_params(alias, stamp.pk, now, scan_id, day))
-        count, days, first_at, first_scan_id = cursor.fetchone()
     first_at = sql.python_values(alias, [ScanSummary._meta.get_field("first_at")], [first_at])[0]
     after = rules.Tally(count, days)
     if first_scan_id == scan_id:  # this scan created the stamp's figures

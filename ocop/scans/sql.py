@@ -12,11 +12,12 @@ Values read back are converted as the ORM converts them (`python_values`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.timezone import is_aware, make_aware
 
@@ -79,6 +80,56 @@ def count_scan(alias: str) -> str:
         f" {c['last_at']} = excluded.{c['last_at']}, {c['last_day']} = excluded.{c['last_day']}"
         f" RETURNING {c['count']}, {c['days']}, {c['first_at']}, {c['first_scan']}"
     )
+
+
+def write_scan(
+    alias: str, scan_params: list[Any], count_params: Callable[[int], list[Any]]
+) -> tuple[int, int, int, Any, int | None]:
+    """Insert a scan (`insert_scan`) and count it (`count_scan`) in one transaction → (scan id, count, days,
+    first time, first scan id).
+
+    On SQLite, outside any transaction (a server answering a scan), the two statements and the transaction run
+    on the driver's own connection: Django's transaction and cursor layers cost as much again as the statements
+    themselves. Inside a transaction (the tests, a caller's atomic block), and on PostgreSQL, they run through
+    Django as every other query does."""
+    connection = connections[alias]
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        connection.ensure_connection()
+        return _write_scan_sqlite(connection, alias, scan_params, count_params)
+    with transaction.atomic(using=alias), connection.cursor() as cursor:
+        cursor.execute(insert_scan(alias), scan_params)
+        scan_id = cursor.fetchone()[0]
+        cursor.execute(count_scan(alias), count_params(scan_id))
+        return (scan_id, *cursor.fetchone())
+
+
+def _write_scan_sqlite(
+    connection: Any, alias: str, scan_params: list[Any], count_params: Callable[[int], list[Any]]
+) -> tuple[int, int, int, Any, int | None]:
+    # The driver's connection is in autocommit mode (Django keeps it so outside atomic blocks): BEGIN and
+    # COMMIT are ours. IMMEDIATE, as Django's transactions here: the write lock is taken at the start. Errors
+    # come out as Django's (and mark the connection for its health check), as from any other query.
+    with connection.wrap_database_errors:
+        db = connection.connection
+        cursor = db.cursor()
+        try:
+            cursor.execute("BEGIN IMMEDIATE")
+            scan_id = cursor.execute(_qmark(insert_scan(alias)), scan_params).fetchone()[0]
+            row = cursor.execute(_qmark(count_scan(alias)), count_params(scan_id)).fetchone()
+            cursor.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.rollback()
+            raise
+        finally:
+            cursor.close()
+    return (scan_id, *row)
+
+
+@cache
+def _qmark(statement: str) -> str:
+    """A statement of this module in the driver's own parameter style (they hold no literal %)."""
+    return statement.replace("%s", "?")
 
 
 def count_scan_params(alias: str, stamp_id: int, now: dt.datetime, scan_id: int, day: dt.date) -> list[Any]:

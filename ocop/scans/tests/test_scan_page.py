@@ -399,3 +399,29 @@ def test_the_scan_write_queues_at_the_writers_gate(world, stamps, monkeypatch):
     monkeypatch.setattr(sqlite, "write_gate", gate)
     scan(path_of(stamps[0]))
     assert taken == ["default"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scans_written_outside_a_transaction(reference_data, world):
+    """As a server writes them (on SQLite through the driver's own connection): counted, and a failed write
+    leaves nothing behind and the connection usable."""
+    from django.db import IntegrityError, connection
+
+    from ocop.scans import sql
+
+    stamp = stamped(world.product_a)[1][0]
+    path = path_of(stamp)
+    assert not connection.in_atomic_block
+    scan(path)
+    assert scan(path).context["counted"].count == 2
+    assert ScanSummary.objects.get(stamp=stamp).count == 2 and Scan.objects.count() == 2
+    now = clock.now()
+    missing = 10**12  # no such stamp: the foreign key fails, at the latest when the transaction commits
+    with pytest.raises(IntegrityError):
+        sql.write_scan(
+            "default",
+            [missing, connection.ops.adapt_datetimefield_value(now), "", 1, ""],
+            lambda scan_id: sql.count_scan_params("default", missing, now, scan_id, now.date()),
+        )
+    assert Scan.objects.count() == 2 and not ScanSummary.objects.filter(stamp_id=missing).exists()
+    assert scan(path).context["counted"].count == 3
