@@ -6,10 +6,13 @@ Two stores, the same interface (`get()`, `incr()`):
   microsecond, against tens for a read from Django's file cache and a network round trip for a cache server); an
   increment takes an exclusive `flock()` around read-and-write. Right for one host, hence for SQLite, whose
   server processes are all on the host of the database file.
-- `CacheCounter`: a key in Django's default cache, for several hosts sharing a cache server.
+- `CacheCounter`: a key in Django's default cache, for several hosts sharing a cache server. Its "increment"
+  stores a new random value: some caches (the file cache) increment by a read then a write, so two processes
+  incrementing at once could both store the same number and one change would go unnoticed; two random 62-bit
+  values never meet.
 
 Both start from a random value: a process never mistakes what it built against another store (a restarted cache
-server, a fresh file) for current.
+server, a fresh file) for current. Callers compare values for equality only.
 """
 
 from __future__ import annotations
@@ -77,19 +80,16 @@ class CacheCounter:
     def get(self) -> int:
         value = cache.get(self.key)
         if value is None:
-            cache.add(self.key, secrets.randbits(48), timeout=None)
+            cache.add(self.key, secrets.randbits(62), timeout=None)
             value = cache.get(self.key)
             if value is None:  # a cache that keeps nothing: nothing may be reused either
-                return secrets.randbits(48)
+                return secrets.randbits(62)
         return int(value)
 
     def incr(self) -> int:
-        try:
-            return int(cache.incr(self.key))
-        except ValueError:  # not set yet (or evicted): any new value differs from the ones in use
-            value = secrets.randbits(48)
-            cache.set(self.key, value, timeout=None)
-            return value
+        value = secrets.randbits(62)
+        cache.set(self.key, value, timeout=None)
+        return value
 
 
 _file_counters: dict[str, FileCounter] = {}
