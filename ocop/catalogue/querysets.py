@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import connection, models
+from django.db import connections, models
 from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When, Window
 
 from ocop.accounts.models import Role
@@ -131,7 +131,7 @@ def counted_page(queryset: Any, start: int, size: int, rows: Any = None) -> tupl
     row to carry the count: it is then counted on its own.
     """
     keys = queryset.values("pk")
-    if connection.vendor == "postgresql":
+    if connections[queryset.db].vendor == "postgresql":
         page = list(keys.annotate(page_total=Window(Count("pk")))[start : start + size])
         count = page[0]["page_total"] if page else (queryset.count() if start else 0)
     else:
