@@ -1,7 +1,14 @@
-"""Every URL of the platform, plus the minimal Django view the scan page is compared with."""
+"""The platform's URLs, plus the minimal Django view the scan page is compared with.
+
+The platform's own patterns are listed at the root as they are in production (ocop/urls.py is the root
+URLconf there): an `include()` here would give every platform page one more level of URL resolution than it
+has when served for real, and the minimal view none.
+"""
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import include, path
+from django.urls import path
+
+from ocop.urls import urlpatterns as platform
 
 
 def minimal(request: HttpRequest) -> HttpResponse:
@@ -11,5 +18,5 @@ def minimal(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("bench/minimal/", minimal, name="bench_minimal"),
-    path("", include("ocop.urls")),
+    *platform,
 ]

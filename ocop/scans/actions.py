@@ -10,10 +10,13 @@ through the ORM for every scan cost more than running them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hmac
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -31,10 +34,19 @@ def ua_hash(user_agent: str, at: dt.datetime) -> str:
 
     The monthly key tells devices apart for the clone rules and keeps a device from being followed from one
     month to the next; nobody can recover the user agent from it (and it is not stored anywhere else).
+    The value is Django's ``salted_hmac(f"ocop.scans.ua:{at:%Y-%m}", user_agent[:500], algorithm="sha256")``;
+    the month's keyed HMAC is made once per process (`_ua_hmac`) and copied for each scan.
     """
     if not user_agent:
         return ""
-    return salted_hmac(f"ocop.scans.ua:{at:%Y-%m}", user_agent[:500], algorithm="sha256").hexdigest()
+    mac = _ua_hmac(at.year, at.month, settings.SECRET_KEY).copy()
+    mac.update(user_agent[:500].encode())
+    return mac.hexdigest()
+
+
+@functools.lru_cache(maxsize=4)
+def _ua_hmac(year: int, month: int, secret: str) -> hmac.HMAC:
+    return salted_hmac(f"ocop.scans.ua:{year:04d}-{month:02d}", b"", secret=secret, algorithm="sha256")
 
 
 @dataclass(frozen=True)
@@ -55,10 +67,22 @@ def _summary(stamp: Any) -> ScanSummary | None:
         return None
 
 
-def record_scan(stamp: Any, *, product: Any, certificate_status: str, user_agent: str = "") -> Counted:
-    """Log a scan of `stamp` and update its running figures; run the rules that can be decided now."""
-    now = clock.now()
-    day = timezone.localdate(now)
+def record_scan(
+    stamp: Any,
+    *,
+    product: Any,
+    certificate_status: str,
+    user_agent: str = "",
+    now: dt.datetime | None = None,
+    day: dt.date | None = None,
+) -> Counted:
+    """Log a scan of `stamp` and update its running figures; run the rules that can be decided now.
+
+    `now` (the platform's clock) and `day` (its date in the platform's time zone) when the caller has them."""
+    if now is None:
+        now = clock.now()
+    if day is None:
+        day = timezone.localdate(now)
     summary = _summary(stamp)
     ua = ua_hash(user_agent, now)
     status = certificate_status or ""
@@ -66,17 +90,23 @@ def record_scan(stamp: Any, *, product: Any, certificate_status: str, user_agent
     # One short write transaction: the scan row and the running figures together (a single take of the
     # database's write lock, queued by the kernel on SQLite: `write_gate`), two statements (`sql.py`). The
     # rules' alerts, rare, are written after it.
+    ops = connections[alias].ops
+    at = ops.adapt_datetimefield_value(now)
     with sqlite.write_gate(alias):
         scan_id, count, days, first_at, first_scan_id = sql.write_scan(
             alias,
-            [stamp.pk, connections[alias].ops.adapt_datetimefield_value(now), ua, stamp.state, status],
-            lambda scan_id: sql.count_scan_params(alias, stamp.pk, now, scan_id, day),
+            [stamp.pk, at, ua, stamp.state, status],
+            lambda scan_id: [stamp.pk, at, scan_id, at, ops.adapt_datefield_value(day)],
         )
-    first_at = sql.python_values(alias, [ScanSummary._meta.get_field("first_at")], [first_at])[0]
     after = rules.Tally(count, days)
     if first_scan_id == scan_id:  # this scan created the stamp's figures
+        first_at = now
         before = rules.Tally(0, 0)
     else:
+        if summary is not None:  # a summary's first scan never changes: as read with the stamp
+            first_at = summary.first_at
+        else:  # another phone's first scan of this stamp came in between
+            first_at = sql.python_values(alias, [ScanSummary._meta.get_field("first_at")], [first_at])[0]
         # The figures before this scan, as far as the rules need them (the database did the arithmetic).
         new_day = summary is None or summary.last_day < day
         before = rules.Tally(count - 1, days - 1 if new_day else days)

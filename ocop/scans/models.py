@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ocop.lib import clock
+from ocop.lib.fields import RowidAutoField, RowidOneToOneField
 from ocop.scans.querysets import AlertQuerySet, ScanQuerySet
 
 
@@ -29,11 +30,22 @@ class PlaceSource(models.TextChoices):
 
 
 class Scan(models.Model):
+    # The log only grows (scans are never deleted): on SQLite the id is the rowid without AUTOINCREMENT, whose
+    # bookkeeping was one more page written by every scan (`RowidAutoField`).
+    id = RowidAutoField(primary_key=True)
     # Indexed with the time below (stamp first), which serves every per-stamp query.
     stamp = models.ForeignKey("stamps.Stamp", on_delete=models.CASCADE, related_name="scans", db_index=False)
     at = models.DateTimeField(_("time"), default=clock.now)
+    # Not indexed: the pages that count scans per province read every scan in the reader's scope anyway, and
+    # administrative units, which the index would protect, are never deleted.
     province = models.ForeignKey(
-        "geo.AdminUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("province")
+        "geo.AdminUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("province"),
+        db_index=False,
     )
     place_source = models.CharField(max_length=12, choices=PlaceSource.choices, blank=True, default="")
     # HMAC-SHA-256 of the user agent with a secret salt that changes every month (see actions.ua_hash): tells
@@ -58,9 +70,8 @@ class Scan(models.Model):
 class ScanSummary(models.Model):
     """A stamp's running scan figures, updated in place by every counted scan."""
 
-    stamp = models.OneToOneField(
-        "stamps.Stamp", on_delete=models.CASCADE, primary_key=True, related_name="scan_summary"
-    )
+    # On SQLite the stamp's id is the table's rowid: a summary is one b-tree entry, with no index beside it.
+    stamp = RowidOneToOneField("stamps.Stamp", on_delete=models.CASCADE, primary_key=True, related_name="scan_summary")
     count = models.PositiveIntegerField(default=0)
     # Distinct days (platform time zone) with at least one scan.
     days = models.PositiveIntegerField(default=0)

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections, router
+from django.db import router
 from django.db.models import Exists, OuterRef, QuerySet
 
 from ocop.certificates.models import IN_FORCE, Certificate
@@ -114,9 +114,7 @@ def _stamp(serial: str, gen: int | None = None) -> Stamp | None:
     One indexed query (`sql.select_stamp`); the batch, lot, product and producer are the same for every stamp of
     a batch and come from `pagecache.batch()`."""
     alias = router.db_for_read(Stamp)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql.select_stamp(alias), [serial])
-        row = cursor.fetchone()
+    row = sql.fetch_stamp(alias, serial)
     if row is None:
         return None
     n, m = len(sql.STAMP_FIELDS), len(sql.SUMMARY_FIELDS)

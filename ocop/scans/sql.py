@@ -82,6 +82,21 @@ def count_scan(alias: str) -> str:
     )
 
 
+def fetch_stamp(alias: str, serial: str) -> tuple[Any, ...] | None:
+    """The row of `select_stamp` for `serial`, or None.
+
+    On SQLite outside a transaction, on the driver's own connection (as `write_scan`: Django's cursor layers
+    and its rewriting of the parameter style cost more than the indexed look-up); through Django otherwise."""
+    connection = connections[alias]
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        connection.ensure_connection()
+        with connection.wrap_database_errors:
+            return connection.connection.execute(_qmark(select_stamp(alias)), (serial,)).fetchone()
+    with connection.cursor() as cursor:
+        cursor.execute(select_stamp(alias), [serial])
+        return cursor.fetchone()
+
+
 def write_scan(
     alias: str, scan_params: list[Any], count_params: Callable[[int], list[Any]]
 ) -> tuple[int, int, int, Any, int | None]:
@@ -133,6 +148,7 @@ def _qmark(statement: str) -> str:
 
 
 def count_scan_params(alias: str, stamp_id: int, now: dt.datetime, scan_id: int, day: dt.date) -> list[Any]:
+    """The parameters of `count_scan`, in order."""
     ops = connections[alias].ops
     at = ops.adapt_datetimefield_value(now)
     return [stamp_id, at, scan_id, at, ops.adapt_datefield_value(day)]

@@ -35,6 +35,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -119,7 +120,8 @@ def _resolver(request: HttpRequest, resolve: Any) -> HttpResponse:
     wanted = _wanted_links(request)
     if not resolution.ok:
         return _cors(_failure(request, resolution, wanted))
-    today = clock.today()
+    now = clock.now()
+    today = timezone.localdate(now)  # clock.today(), from the same moment as the scan's time
     data = pagecache.lot_data(resolution.product, resolution.lot, today, gen=gen)
     certificate = data.certificate
     in_force = certificate is not None and certificate.status_on(today) in IN_FORCE
@@ -135,10 +137,12 @@ def _resolver(request: HttpRequest, resolve: Any) -> HttpResponse:
         if targets:
             return _cors(HttpResponseRedirect(targets[0]["href"], status=307))
     if resolution.kind == STAMP:
-        response = _stamp_page(request, resolution, data, today, gen)
+        response = _stamp_page(request, resolution, data, now, today, gen)
     else:
         response = _lot_or_product_page(request, resolution, data, today, gen)
-    anchor = request.build_absolute_uri(_anchor_path(resolution, gen))
+    # The path comes from reverse() (already a URI): the request's scheme and host in front of it are the
+    # absolute address (`build_absolute_uri` would split, join and quote it again).
+    anchor = f"{request.scheme}://{request.get_host()}{_anchor_path(resolution, gen)}"
     response["Link"] = f'<{anchor}?linkType=all>; rel="linkset"; type="{links.LINKSET_TYPE}"'
     return _cors(response)
 
@@ -174,7 +178,7 @@ def _signature(request: HttpRequest, resolution: Resolution) -> str:
 
 
 def _stamp_page(
-    request: HttpRequest, resolution: Resolution, data: pagecache.LotData, today: dt.date, gen: int
+    request: HttpRequest, resolution: Resolution, data: pagecache.LotData, now: dt.datetime, today: dt.date, gen: int
 ) -> HttpResponse:
     stamp = resolution.found
     status = data.certificate.status_on(today) if data.certificate is not None else ""
@@ -186,6 +190,8 @@ def _stamp_page(
             product=resolution.product,
             certificate_status=status,
             user_agent=request.headers.get("User-Agent", ""),
+            now=now,
+            day=today,
         )
         scan_id = counted.scan_id
     else:

@@ -425,3 +425,19 @@ def test_scans_written_outside_a_transaction(reference_data, world):
         )
     assert Scan.objects.count() == 2 and not ScanSummary.objects.filter(stamp_id=missing).exists()
     assert scan(path).context["counted"].count == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stamp_look_up_outside_a_transaction(reference_data, world):
+    """On SQLite the look-up then runs on the driver's own connection: the same figures, the same answers."""
+    from django.db import connection
+
+    stamp = stamped(world.product_a)[1][0]
+    assert not connection.in_atomic_block
+    first = scan(path_of(stamp)).context["counted"]
+    summary = ScanSummary.objects.get(stamp=stamp)
+    assert (first.count, first.first_at) == (1, summary.first_at)
+    second = scan(path_of(stamp)).context["counted"]
+    assert (second.count, second.first_at) == (2, summary.first_at)
+    made_up = path_of(stamp)[:-4] + ("ZZZZ" if not path_of(stamp).endswith("ZZZZ") else "YYYY")
+    assert scan(made_up).status_code == 404
