@@ -2,12 +2,14 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from ocop.api.api import api
+from ocop.lib.origin import origin_protected
 
 urlpatterns = [
     # GS1 Digital Link paths (/01/…) and short stamp paths (/s/…) at the root, plus /scans/… pages. First: the
     # stamp pages are the most requested of all, and URL resolution tries the patterns in order.
     path("", include("ocop.scans.urls")),
-    path("i18n/setlang/", set_language, name="set_language"),
+    # Only a language cookie: protected by the request's origin, so that public pages need no CSRF cookie.
+    path("i18n/setlang/", origin_protected(set_language), name="set_language"),
     path("accounts/", include("ocop.accounts.urls")),
     path("accounts/api-tokens/", include("ocop.api.urls")),
     path("registry/", include("ocop.registry.urls")),

@@ -9,8 +9,11 @@ and signature state is rendered ONCE by the template, with markers where the per
 - ``figures``: the scan count and the first scan (`scan_figures`, the same function for both ways);
 - ``place_token`` and ``report_token``: the signed tokens of the place and report forms;
 - ``signed_code``: the code the browser checks the signature of (signed stamps);
-- ``csrf``: the CSRF token of the page's forms (language switch, place, report);
 - ``path``: the page's own address (the language switch's "next").
+
+For an anonymous visitor the page's forms (language switch, place, report) carry no CSRF token and the page sets
+no CSRF cookie: their views are protected by the request's origin (`ocop.lib.origin`). The token and its cookie
+were a tenth of the cost of a scan.
 
 An anonymous visitor is one with no session cookie and no messages cookie: nothing on the page can then depend
 on who asks (menu, messages), and the session is never loaded. Signed-in users, and voided or never-activated
@@ -21,16 +24,15 @@ from the same values (`render_full`); `tests/test_scan_page.py` checks that both
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Hashable
 from dataclasses import dataclass
+from html import escape as escape_html
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.shortcuts import render
 from django.template import Context
 from django.template.loader import get_template, render_to_string
@@ -51,6 +53,8 @@ from ocop.scans.resolver import Resolution
 from ocop.stamps.models import StampState
 
 TEMPLATE = "scans/scan.html"
+# What Django's {% csrf_token %} renders as nothing (django.template.defaulttags.CsrfTokenNode).
+NO_CSRF_TOKEN = "NOTPROVIDED"
 
 
 def certificate_context(certificate: Any, today: dt.date) -> dict[str, Any]:
@@ -125,6 +129,8 @@ def render_full(
     request: HttpRequest, resolution: Resolution, data: pagecache.LotData, today: dt.date, gen: int, scanned: Scanned
 ) -> HttpResponse:
     context = stamp_context(resolution, data, today, gen, scanned, scan_figures(scanned.counted))
+    if anonymous_visitor(request):
+        context["csrf_token"] = NO_CSRF_TOKEN
     return render(request, TEMPLATE, context)
 
 
@@ -139,7 +145,8 @@ def anonymous_visitor(request: HttpRequest) -> bool:
 def assemble(
     request: HttpRequest, resolution: Resolution, data: pagecache.LotData, today: dt.date, gen: int, scanned: Scanned
 ) -> HttpResponse:
-    """The stamp page for an anonymous visitor: its batch's skeleton with this scan's values."""
+    """The stamp page for an anonymous visitor: its batch's skeleton with this scan's values (escaped with the
+    standard library's `html.escape`, which Django's `escape` wraps: the same text)."""
     figures = scan_figures(scanned.counted)
     if template_rendered.has_listeners():
         # Only Django's test client listens. It is told of the page with the values the skeleton is filled with,
@@ -147,9 +154,10 @@ def assemble(
         template = get_template(TEMPLATE).template  # type: ignore[attr-defined]
         context = Context(stamp_context(resolution, data, today, gen, scanned, figures))
         template_rendered.send(sender=template, template=template, context=context)
+    language = get_language()
     key: Hashable = (
         resolution.found.batch_id,
-        get_language(),
+        language,
         today,
         scanned.signature,
         bool(scanned.place_token),
@@ -160,11 +168,10 @@ def assemble(
     body = skeleton.fill(
         {
             "figures": figures,
-            "place_token": escape(scanned.place_token),
-            "report_token": escape(scanned.report_token),
-            "signed_code": escape(scanned.signed_code),
-            "csrf": csrf_token(request),
-            "path": escape(request.get_full_path()),
+            "place_token": escape_html(scanned.place_token),
+            "report_token": escape_html(scanned.report_token),
+            "signed_code": escape_html(scanned.signed_code),
+            "path": escape_html(request.get_full_path()),
         }
     )
     return HttpResponse(body)
@@ -192,7 +199,7 @@ def _skeleton(resolution: Resolution, data: pagecache.LotData, today: dt.date, g
         signed_code=marker("signed_code") if scanned.signed_code else "",
     )
     context = stamp_context(resolution, data, today, gen, holes, mark_safe(marker("figures")))  # safe: a marker
-    context["csrf_token"] = marker("csrf")  # above the context processors' lazy token, which is never made
+    context["csrf_token"] = NO_CSRF_TOKEN  # above the context processors' lazy token, which is never made
     return render_to_string(TEMPLATE, context, request=_Blank())
 
 
@@ -226,34 +233,3 @@ def _figures_html(count: int, first_day: dt.date | None, place: str | None) -> S
             first = _("First scanned on %(date)s.") % {"date": date}
         html += format_html("\n  <p>{}</p>", mark_safe(first))  # safe: the translation, its values escaped
     return html
-
-
-# --- The CSRF token ------------------------------------------------------------------------------------------
-_CSRF_INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
-# Byte b → the character b % 62; bytes of 248 and more (248 = 4 × 62) are dropped, so that every character is
-# equally likely. `bytes.translate` does both at C speed.
-_CSRF_TABLE = bytes(ord(CSRF_ALLOWED_CHARS[b % 62]) for b in range(256))
-_CSRF_REJECTED = bytes(range(248, 256))
-
-
-def _random_chars(length: int) -> str:
-    """`length` characters drawn uniformly from CSRF_ALLOWED_CHARS (62), from one read of the system's random
-    source (more in the rare case that too many bytes were dropped)."""
-    out = b""
-    while len(out) < length:
-        out += secrets.token_bytes(length + 16).translate(_CSRF_TABLE, _CSRF_REJECTED)
-    return out[:length].decode("ascii")
-
-
-def csrf_token(request: HttpRequest) -> str:
-    """`django.middleware.csrf.get_token()`, with the same effect on the request (the middleware sets or renews
-    the CSRF cookie) and the same masked token, drawing its random characters from one read of the system's
-    random source rather than one read per character (64 reads: a fifth of the assembled page's time)."""
-    secret = request.META.get("CSRF_COOKIE")
-    if secret is None:
-        secret = request.META["CSRF_COOKIE"] = _random_chars(CSRF_SECRET_LENGTH)
-    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
-    mask = _random_chars(CSRF_SECRET_LENGTH)
-    index = _CSRF_INDEX
-    chars = CSRF_ALLOWED_CHARS
-    return mask + "".join(chars[(index[s] + index[m]) % 62] for s, m in zip(secret, mask, strict=True))

@@ -43,6 +43,7 @@ from ocop.certificates.models import IN_FORCE
 from ocop.geo.models import AdminUnit
 from ocop.lib import clock
 from ocop.lib.net import client_ip
+from ocop.lib.origin import origin_protected
 from ocop.registry.models import ProductPhoto
 from ocop.registry.views.common import forbidden, get_readable, paginate
 from ocop.scans import actions, links, pagecache, pages, places
@@ -293,11 +294,15 @@ def _failure(request: HttpRequest, resolution: Resolution, wanted: str | None) -
 
 
 # --- The consumer's province and report ----------------------------------------------------------------
+# Both act for nobody (no session or user is read) and need the page's signed token: a forged post could do
+# nothing its author cannot do alone. They are protected from cross-site posts by the request's origin rather
+# than a CSRF token, so that the stamp page sets no CSRF cookie (`ocop.lib.origin`).
 def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
 @require_POST
+@origin_protected
 def place(request: HttpRequest) -> HttpResponse:
     """The province of a scan, from the consumer's consent. Coordinates are looked at, never stored."""
     form = PlaceForm(request.POST, max_age=settings.SCAN_PLACE_SECONDS)
@@ -334,6 +339,7 @@ def place(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@origin_protected
 def report(request: HttpRequest) -> HttpResponse:
     """A consumer's report of a suspected fake → an alert for the producer and the provincial office."""
     form = ReportForm(request.POST)
