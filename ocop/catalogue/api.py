@@ -221,8 +221,7 @@ def product_list(request: HttpRequest, params: Query[ProductQuery]) -> Any:
             detail = _("There is no province “%(name)s”.") % {"name": params.province.strip()[:100]}
             return Status(400, {"detail": detail, "code": "unknown_province"})
         data["province"] = unit
-    queryset = filters.apply_filters(public_products(), data)
-    queryset = filters.order(queryset, None, searched=bool(data["q"]))
+    queryset = filters.filter_and_order(public_products(), data)
     page, count = counted_page(queryset, (params.page - 1) * PAGE_SIZE, PAGE_SIZE, rows=_products())
     return {
         "count": count,

@@ -1,4 +1,17 @@
-"""Narrowing and ordering the public products: shared by the catalogue pages and the API."""
+"""Narrowing and ordering the public products: shared by the catalogue pages and the API.
+
+A search goes the short way when it can (search_listed): its matches are
+filtered and ordered on the search rows alone, which hold each product's
+public flag, star in force and sort name, and only the page's 20 products are
+read. A broad search ("mat ong", 5,364 matches among 100,000 products)
+otherwise reads every matching product with the subqueries on its
+certificates that decide whether it is public: measured with
+bench/bench_search.py, about 10 µs a match on SQLite and 16 µs on PostgreSQL
+against about 2 µs the short way (see ocop.search.products). The long way stays for what the rows do not hold (a
+certificate status other than "in force", sorting by dates) and for the days
+the rows do not know exactly (ocop.search.products.rows_exact_on): the same
+results either way.
+"""
 
 from __future__ import annotations
 
@@ -10,24 +23,24 @@ from ocop.catalogue.forms import IN_FORCE
 from ocop.geo.models import AdminUnit
 
 
-def unit_q(unit: AdminUnit) -> Q:
+def unit_q(unit: AdminUnit, prefix: str = "") -> Q:
     """Products of a unit of either map.
 
     A present-day unit holds every product whose producer lies in it today,
     registered under the old map or the new; a former unit holds the products
     registered under it (Product.province is the present-day province; the
     producer keeps the commune it was registered under, whose `province` is on
-    the same map).
+    the same map). `prefix`: the path to the product ("product__" from a search row).
     """
     if unit.is_current:
         if unit.level == "province":
-            return Q(province=unit)
-        return Q(current_commune=unit)
+            return Q(**{f"{prefix}province": unit})
+        return Q(**{f"{prefix}current_commune": unit})
     if unit.level == "province":
-        return Q(producer__commune__province=unit)
+        return Q(**{f"{prefix}producer__commune__province": unit})
     if unit.level == "district":
-        return Q(producer__commune__parent=unit)
-    return Q(producer__commune=unit)
+        return Q(**{f"{prefix}producer__commune__parent": unit})
+    return Q(**{f"{prefix}producer__commune": unit})
 
 
 def search(queryset: Any, text: str) -> Any:
@@ -35,6 +48,56 @@ def search(queryset: Any, text: str) -> Any:
     from ocop.search import search_products
 
     return search_products(queryset, text)
+
+
+def filter_and_order(base: Any, data: dict[str, Any], *, unit: AdminUnit | None = None) -> Any:
+    """`base` (public_products(), narrowed to `unit` when given) filtered by `data` and ordered.
+
+    The pks of the result are the products'; read the rows to show from a
+    product queryset (counted_page's `rows`).
+    """
+    searched = _searched(data, unit)
+    if searched is not None:
+        return searched
+    queryset = apply_filters(base, data)
+    return order(queryset, data.get("sort"), searched=bool(data.get("q")))
+
+
+# Orders of a search the search rows can sort by themselves (the keys of ORDERS and the default, None).
+SEARCH_ORDERS: dict[str | None, tuple[Any, ...]] = {
+    None: (F("search_rank").desc(), F("star").desc(nulls_last=True), "sort_name", "pk"),
+    "name": ("sort_name", "pk"),
+    "-name": ("-sort_name", "-pk"),
+}
+
+
+def _searched(data: dict[str, Any], unit: AdminUnit | None) -> Any:
+    """The search on the search rows alone (see the module's docstring), or None when it cannot be."""
+    from ocop.search import search_listed
+
+    sort = data.get("sort") or None
+    validity = data.get("validity")
+    if not data.get("q") or sort not in SEARCH_ORDERS or (validity and validity != IN_FORCE):
+        return None
+    entries = search_listed(data["q"])
+    if entries is None:
+        return None
+    if data.get("star"):
+        entries = entries.filter(star=data["star"])
+    if validity == IN_FORCE:
+        entries = entries.filter(star__isnull=False)
+    if data.get("product_set"):
+        entries = entries.filter(product__product_set=data["product_set"])
+    elif data.get("group"):
+        entries = entries.filter(product__product_set__group=data["group"])
+    elif data.get("category"):
+        entries = entries.filter(product__product_set__group__category=data["category"])
+    for place in (unit, data.get("province"), data.get("commune")):
+        if place is not None:
+            entries = entries.filter(unit_q(place, "product__"))
+    if data.get("kind"):
+        entries = entries.filter(product__producer__kind=data["kind"])
+    return entries.order_by(*SEARCH_ORDERS[sort])
 
 
 def apply_filters(queryset: Any, data: dict[str, Any]) -> Any:

@@ -90,7 +90,13 @@ def _filter_units(queryset: Any, key: str) -> tuple[list[AdminUnit], list[AdminU
 
 
 def _catalogue_page(
-    request: HttpRequest, template: str, context: dict[str, Any], base: Any, *, units_key: str
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    base: Any,
+    *,
+    units_key: str,
+    unit: AdminUnit | None = None,
 ) -> HttpResponse:
     """Filter, order and paginate `base` from the GET parameters; 400 with the reasons on bad input."""
     provinces, communes = _filter_units(base, units_key)
@@ -101,8 +107,8 @@ def _catalogue_page(
         status = 400
     else:
         data = dict(form.cleaned_data) if request.GET else {}
-        queryset = filters.apply_filters(base, data)
-        queryset = filters.order(queryset, data.get("sort"), searched=bool(data.get("q")))
+        # `unit`: what narrows `base` to a province's or commune's page.
+        queryset = filters.filter_and_order(base, data, unit=unit)
         number = data.get("page") or 1
         # The page's rows are loaded from `base`: their keys come from the filtered, searched queryset already.
         rows, count = counted_page(queryset, (number - 1) * PAGE_SIZE, PAGE_SIZE, rows=_list_queryset(base))
@@ -146,7 +152,9 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
         else [],
         "sales_points": _sales_points(Q(province=unit.successor_province_id)) if unit.is_current else [],
     }
-    return _catalogue_page(request, "catalogue/unit.html", context, base, units_key=f"{unit.level}:{unit_key(unit)}")
+    return _catalogue_page(
+        request, "catalogue/unit.html", context, base, units_key=f"{unit.level}:{unit_key(unit)}", unit=unit
+    )
 
 
 @require_GET
@@ -161,7 +169,9 @@ def commune(request: HttpRequest, code: str) -> HttpResponse:
         "province_unit": unit.province if unit.province_id else None,
         "sales_points": _sales_points(Q(commune=unit)) if unit.is_current else [],
     }
-    return _catalogue_page(request, "catalogue/unit.html", context, base, units_key=f"{unit.level}:{unit_key(unit)}")
+    return _catalogue_page(
+        request, "catalogue/unit.html", context, base, units_key=f"{unit.level}:{unit_key(unit)}", unit=unit
+    )
 
 
 def _sales_points(condition: Q) -> list[SalesPoint]:

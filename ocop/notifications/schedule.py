@@ -17,4 +17,6 @@ DAILY_TASKS: list[str] = [
     "ocop.notifications.tasks.send_pending_emails",
     # Buyers' personal data in trade inquiries past the retention period.
     "ocop.trade.tasks.purge_inquiries",
+    # Search rows whose public/star keys changed with the day (certificates coming into force, expiring).
+    "ocop.search.tasks.refresh_search_rows",
 ]

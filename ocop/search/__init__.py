@@ -10,9 +10,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from django.db.models import QuerySet
 
     from ocop.registry.models import Product
+    from ocop.search.models import SearchEntry
 
 
 def search_products(queryset: QuerySet[Product], q: str) -> QuerySet[Product]:
@@ -26,6 +29,19 @@ def search_products(queryset: QuerySet[Product], q: str) -> QuerySet[Product]:
     return implementation(queryset, q)
 
 
+def search_listed(q: str, day: dt.date | None = None) -> QuerySet[SearchEntry] | None:
+    """The search rows of the public products matching `q` on `day` (default: today), annotated with
+    `search_rank`; None when the rows do not know `day` exactly (the caller then searches its products).
+
+    Each row carries what the public catalogue filters and orders by (`listed`, `star`, `sort_name`) as
+    ocop.catalogue.querysets.public_products(day) decides it, so that a search reads neither the products
+    nor their certificates for its matches: its pk is the product's. Unordered, like search_products().
+    """
+    from ocop.search.products import search_listed as implementation
+
+    return implementation(q, day)
+
+
 def reindex(product_ids: Iterable[int] | None = None) -> int:
     """Rebuild the search rows of these products (None: all of them); returns the number of rows written."""
     from ocop.search.products import reindex as implementation
@@ -33,4 +49,4 @@ def reindex(product_ids: Iterable[int] | None = None) -> int:
     return implementation(product_ids)
 
 
-__all__ = ["reindex", "search_products"]
+__all__ = ["reindex", "search_listed", "search_products"]

@@ -16,6 +16,15 @@ migrations (0002-0004) keep the fast structure:
 
 `SearchTerm` is the vocabulary: every word indexed, which typo tolerance
 looks typed words up in (both databases).
+
+The public catalogue's search reads only this table for its matches, never
+the products (ocop.search.products.search_listed): each row also says whether
+the product is public (`listed`), its star in force and its sort name, as
+ocop.catalogue.querysets.public_products() decides them for the days from
+`fresh_from` to the day before `fresh_until` (the nearest dates of its
+certificates: nothing else that depends on the day changes in between).
+`SearchState` holds the last certificate whose product's row was rewritten,
+so that certificates written without signals (bulk_create) are noticed.
 """
 
 from __future__ import annotations
@@ -33,9 +42,23 @@ class SearchEntry(models.Model):
     context = models.TextField()  # producer name, communes, districts, provinces (present-day and former)
     document = models.TextField()  # name + context + description + story: what a word must be found in
     indexed_at = models.DateTimeField(auto_now=True)
+    # What the public catalogue filters and orders a search by, exact from `fresh_from` to the day before
+    # `fresh_until` (null: not computed yet, the catalogue then reads the products). Nullable so that adding
+    # them did not make SQLite rebuild the table, which would drop the FTS5 triggers.
+    listed = models.BooleanField(null=True)  # in public_products() on those days
+    star = models.PositiveSmallIntegerField(null=True)  # best_star: of the certificate in force, else null
+    sort_name = models.CharField(max_length=250, null=True)  # Product.folded_name
+    fresh_from = models.DateField(null=True)
+    fresh_until = models.DateField(null=True)
 
     class Meta:
         verbose_name = "search entry"
+        indexes = [
+            # The few rows a new day makes out of date (the catalogue checks there are none; the daily job
+            # rewrites them).
+            models.Index(fields=["fresh_until"], name="search_entry_fresh_until"),
+            models.Index(fields=["fresh_from"], name="search_entry_fresh_from"),
+        ]
 
     def __str__(self) -> str:
         return self.name.strip()
@@ -52,3 +75,21 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class SearchState(models.Model):
+    """One row: the highest certificate id whose product's search row was rewritten after it was written.
+
+    A certificate written with a signal rewrites its product's row at once;
+    one written without (an import's bulk_create) is above this mark until the
+    next certificate saved or the daily job catches up: meanwhile the catalogue
+    reads the products instead of trusting the rows.
+    """
+
+    certificates_seen = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "search state"
+
+    def __str__(self) -> str:
+        return f"certificates seen up to {self.certificates_seen}"
