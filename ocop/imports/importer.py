@@ -25,7 +25,6 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from ocop import search
 from ocop.audit.log import record_bulk
 from ocop.audit.models import Action
 from ocop.certificates.models import Certificate, CertificateSource
@@ -38,6 +37,7 @@ from ocop.imports.files import iter_data_rows
 from ocop.imports.models import ImportJob, ImportKind
 from ocop.lib.text import fold
 from ocop.registry.models import Producer, ProducerStatus, Product, ProductSet, ProductStatus
+from ocop.search import products as search_rows
 from ocop.stats import cache as stats_cache
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
@@ -720,7 +720,6 @@ def apply_plan(job: ImportJob, plan: Plan, progress: ProgressCallback | None = N
     for product in new_products:
         _prepare_product(product)
     _create_all(Product, new_products, note, done)
-    search.reindex([product.pk for product in new_products])  # bulk_create sent no signals
     _update_all(by_action(plan.products, UPDATE), done)
 
     new_certificates = [item.obj for item in by_action(plan.certificates, CREATE)]
@@ -728,6 +727,9 @@ def apply_plan(job: ImportJob, plan: Plan, progress: ProgressCallback | None = N
         certificate.product_id = certificate.product.pk
     _create_all(Certificate, new_certificates, note, done)
     _update_all(by_action(plan.certificates, UPDATE), done)
+    # bulk_create sent no signals: the search rows of the new products, and of the products of the new
+    # certificates (whether they are public, their star), written now.
+    search_rows.catch_up([product.pk for product in new_products])
     stats_cache.changed()  # bulk_create sent no signals: the statistics kept per process are out of date
 
 

@@ -420,3 +420,20 @@ def test_tax_code_added_to_a_producer_known_by_name(world, officer):
     confirm(officer, job)
     world.producer_a.refresh_from_db()
     assert world.producer_a.tax_code == tax_code(90)
+
+
+def test_imported_certificates_reach_the_catalogue_search_at_once(world, officer):
+    """bulk_create sends no signals: the import writes the search rows of what it created itself, so that the
+    catalogue's search keeps answering from the search rows (and finds the new public products)."""
+    from ocop.catalogue import filters
+    from ocop.catalogue.querysets import public_products
+    from ocop.search.models import SearchEntry
+
+    confirm(officer, upload_and_check(officer, xlsx_bytes(producer_rows()), "chu-the.xlsx"))
+    codes = [tax_code(10), tax_code(11)]
+    job = upload_and_check(officer, xlsx_bytes(product_rows(codes)), "san-pham.xlsx", kind="products")
+    confirm(officer, job)
+    assert job.status == "done", job.failure_reason
+    found = filters.filter_and_order(public_products(), {"q": "vai thieu tuoi"})
+    assert found.model is SearchEntry  # the search rows are exact: not the products read one by one
+    assert Product.objects.get(name="Vải thiều tươi").pk in list(found.values_list("pk", flat=True))
