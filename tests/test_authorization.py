@@ -31,7 +31,8 @@ from ocop.traceability.tests.util import make_lot
 
 # Apps that keep their rows of this table next to their code (ocop/<app>/tests/authorization.py).
 APP_TABLES = [
-    importlib.import_module(f"ocop.{app}.tests.authorization") for app in ("catalogue", "trade", "opendata", "stats")
+    importlib.import_module(f"ocop.{app}.tests.authorization")
+    for app in ("catalogue", "trade", "opendata", "stats", "evaluation", "rules")
 ]
 
 STAFF = ("admin", "central", "province", "province_other", "commune", "council")

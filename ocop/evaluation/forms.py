@@ -14,7 +14,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ocop.evaluation.models import CommuneConclusion, DossierKind
+from ocop.evaluation.models import CommuneConclusion, DossierKind, HolidayOverride
+from ocop.evaluation.querysets import may_keep_national_holidays
+from ocop.geo.models import AdminUnit
 from ocop.registry.forms import DateInput
 from ocop.registry.models import Evidence, Gender
 
@@ -286,4 +288,43 @@ class DecisionForm(forms.Form):
         data = super().clean()
         if data.get("decision") == CommuneConclusion.RETURN and not (data.get("reasons") or "").strip():
             self.add_error("reasons", _("Say why the dossier is returned, so the producer knows what to correct."))
+        return data
+
+
+class HolidayOverrideForm(forms.ModelForm):
+    """A change to the holiday calendar: a day off added, or a working day (a make-up Saturday).
+
+    The central office and administrators name the province (empty: every province); a provincial office
+    always writes for its own province, so the field is not shown to it.
+    """
+
+    class Meta:
+        model = HolidayOverride
+        fields = ["province", "date", "is_holiday", "name"]
+        widgets = {"date": DateInput()}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if may_keep_national_holidays(user):
+            field = self.fields["province"]
+            field.queryset = AdminUnit.objects.provinces().current().order_by("name")
+            field.required = False
+            field.empty_label = _("Every province (national calendar)")
+            field.help_text = _("Leave empty for a change that applies in every province.")
+        else:
+            del self.fields["province"]
+            self.instance.province_id = user.province_id
+        self.fields["is_holiday"].help_text = _(
+            "Ticked: the date becomes a day off. Not ticked: the date becomes a working day (e.g. a make-up Saturday)."
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        day = data.get("date")
+        province = data.get("province") if "province" in self.fields else self.instance.province
+        if day is not None and "province" not in self.errors:
+            same = HolidayOverride.objects.filter(date=day).exclude(pk=self.instance.pk)
+            same = same.filter(province=province) if province is not None else same.filter(province__isnull=True)
+            if same.exists():
+                self.add_error("date", _("This day is already listed for this province; edit that entry instead."))
         return data

@@ -17,7 +17,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ocop.evaluation.querysets import DossierQuerySet, ScopedByDossierQuerySet
+from ocop.evaluation.querysets import DossierQuerySet, HolidayOverrideQuerySet, ScopedByDossierQuerySet
 
 
 class DossierKind(models.TextChoices):
@@ -257,6 +257,8 @@ class HolidayOverride(models.Model):
     date = models.DateField(_("date"))
     is_holiday = models.BooleanField(_("day off"), default=True)
     name = models.CharField(_("name"), max_length=150, blank=True)
+
+    objects = HolidayOverrideQuerySet.as_manager()
 
     class Meta:
         ordering = ["date"]

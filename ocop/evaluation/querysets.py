@@ -101,3 +101,41 @@ class ScopedByDossierQuerySet(models.QuerySet):  # type: ignore[type-arg]
     def for_user(self, user: User | Any) -> ScopedByDossierQuerySet:
         q = _scope_q(user, prefix="dossier__")
         return self if q is None else self.filter(q)
+
+
+# --- Holiday calendar ----------------------------------------------------------------------------
+# A province's changes to the national holiday calendar are kept by its provincial office; the rows for every
+# province (no province) by the central office and administrators. Other roles never see the screen.
+def may_keep_holidays(user: User | Any) -> bool:
+    return _active(user) and (
+        user.role in (Role.ADMIN, Role.CENTRAL) or (user.role == Role.PROVINCE and user.province_id is not None)
+    )
+
+
+def may_keep_national_holidays(user: User | Any) -> bool:
+    return _active(user) and user.role in (Role.ADMIN, Role.CENTRAL)
+
+
+class HolidayOverrideQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    def for_user(self, user: User | Any) -> HolidayOverrideQuerySet:
+        """The central office and administrators read every row; a provincial office its own and the national ones."""
+        if not may_keep_holidays(user):
+            return self.none()
+        if may_keep_national_holidays(user):
+            return self
+        return self.filter(models.Q(province_id=user.province_id) | models.Q(province__isnull=True))
+
+    def editable_by(self, user: User | Any) -> HolidayOverrideQuerySet:
+        """A provincial office changes its own province's rows only; the national rows are the central office's."""
+        if not may_keep_holidays(user):
+            return self.none()
+        if may_keep_national_holidays(user):
+            return self
+        return self.filter(province_id=user.province_id)
+
+
+def holiday_overrides() -> HolidayOverrideQuerySet:
+    """Every HolidayOverride row, to be scoped with `for_user` / `editable_by` (the model's manager)."""
+    from ocop.evaluation.models import HolidayOverride
+
+    return HolidayOverride.objects.all()

@@ -15,4 +15,8 @@ urlpatterns = [
     path("commune/", views.commune_queue, name="commune_queue"),
     path("dossiers/<int:pk>/commune-report/", views.commune_report, name="commune_report"),
     path("dossiers/<int:pk>/commune-decision/", views.commune_decide, name="commune_decide"),
+    path("holidays/", views.holiday_list, name="holiday_list"),
+    path("holidays/new/", views.holiday_create, name="holiday_create"),
+    path("holidays/<int:pk>/edit/", views.holiday_edit, name="holiday_edit"),
+    path("holidays/<int:pk>/delete/", views.holiday_delete, name="holiday_delete"),
 ]

@@ -1,4 +1,6 @@
-"""Dossier pages: the producer files, the commune checks, every role reads within its scope."""
+"""Dossier pages: the producer files, the commune checks, every role reads within its scope.
+
+And the holiday calendar the commune's working-day deadline is counted with, kept by the offices."""
 
 from __future__ import annotations
 
@@ -8,11 +10,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ocop.accounts.models import Role
 from ocop.evaluation import actions, pdf, sheets
@@ -24,9 +29,11 @@ from ocop.evaluation.forms import (
     EvidencePickForm,
     Form01,
     Form02,
+    HolidayOverrideForm,
     OpenDossierForm,
 )
-from ocop.evaluation.models import CommuneReport, Dossier, DossierKind, DossierStatus
+from ocop.evaluation.models import CommuneReport, Dossier, DossierKind, DossierStatus, HolidayOverride
+from ocop.evaluation.querysets import holiday_overrides, may_keep_holidays, may_keep_national_holidays
 from ocop.lib import clock
 from ocop.registry import files
 from ocop.registry.models import Evidence, EvidenceType, Product, ProductStatus
@@ -420,3 +427,102 @@ def commune_decide(request: HttpRequest, pk: int) -> HttpResponse:
             )
         }
     return _report_page(request, dossier, CommuneReportForm(initial=initial), decision, status=400)
+
+
+# --- Holiday calendar ------------------------------------------------------------------------------
+# The provinces' changes to the national holiday calendar that working-day deadlines count with
+# (`workdays.calendar_for`). Who reads and changes which rows is decided in `querysets`, nowhere else.
+HOLIDAY_PAGE_SIZE = 50
+
+
+def _holiday_keeper(request: HttpRequest) -> None:
+    if not may_keep_holidays(request.user):
+        raise PermissionDenied(_("The holiday calendar is kept by the provincial and central OCOP offices."))
+
+
+def _editable_holiday(request: HttpRequest, pk: int) -> HolidayOverride:
+    """The row if the user may change it; 404 outside their scope, 403 for a national row seen by a province."""
+    _holiday_keeper(request)
+    holiday = get_object_or_404(holiday_overrides().for_user(request.user).select_related("province"), pk=pk)
+    if not holiday_overrides().editable_by(request.user).filter(pk=pk).exists():
+        raise PermissionDenied(_("The national holiday calendar is kept by the central OCOP office."))
+    return holiday
+
+
+def _holidays_url(holiday: HolidayOverride) -> str:
+    return f"{reverse('evaluation:holiday_list')}?year={holiday.date.year}"
+
+
+@login_required
+@require_safe
+def holiday_list(request: HttpRequest) -> HttpResponse:
+    _holiday_keeper(request)
+    rows = holiday_overrides().for_user(request.user)
+    years = sorted({day.year for day in rows.dates("date", "year")} | {clock.today().year}, reverse=True)
+    raw = request.GET.get("year", "")
+    # "all" lists every year; a year without rows lists nothing; anything else falls back to this year.
+    year: int | None = clock.today().year
+    if raw == "all":
+        year = None
+    elif raw.isdigit() and 1900 <= int(raw) <= 2200:
+        year = int(raw)
+    if year is not None:
+        rows = rows.filter(date__year=year)
+        years = sorted({*years, year}, reverse=True)
+    rows = rows.select_related("province").order_by("date", "province__name")
+    page = Paginator(rows, HOLIDAY_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = [row.pk for row in page.object_list]
+    editable = set(holiday_overrides().editable_by(request.user).filter(pk__in=shown).values_list("pk", flat=True))
+    for row in page.object_list:
+        row.editable = row.pk in editable
+    context = {"page": page, "years": years, "year": year, "national_keeper": may_keep_national_holidays(request.user)}
+    return render(request, "evaluation/holiday_list.html", context)
+
+
+def _save_holiday(request: HttpRequest, form: HolidayOverrideForm) -> HttpResponse | None:
+    """Save a valid form (the audit log records it through the model's signals); None when it must be shown again."""
+    if not form.is_valid():
+        return None
+    try:
+        with transaction.atomic():
+            holiday = form.save()
+    except IntegrityError:
+        # Two offices entering the same day at once: the database's unique constraint has the last word.
+        form.add_error("date", _("This day is already listed for this province; edit that entry instead."))
+        return None
+    messages.success(request, _("The calendar change was saved."))
+    return redirect(_holidays_url(holiday))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def holiday_create(request: HttpRequest) -> HttpResponse:
+    _holiday_keeper(request)
+    form = HolidayOverrideForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and (done := _save_holiday(request, form)) is not None:
+        return done
+    return render(request, "evaluation/holiday_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def holiday_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    holiday = _editable_holiday(request, pk)
+    form = HolidayOverrideForm(request.POST if request.method == "POST" else None, instance=holiday, user=request.user)
+    if request.method == "POST" and (done := _save_holiday(request, form)) is not None:
+        return done
+    context = {"form": form, "holiday": holiday}
+    return render(request, "evaluation/holiday_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def holiday_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation; POST removes the row."""
+    holiday = _editable_holiday(request, pk)
+    if request.method == "POST":
+        back = _holidays_url(holiday)
+        holiday.delete()
+        messages.success(request, _("The calendar change was removed."))
+        return redirect(back)
+    return render(request, "evaluation/holiday_confirm_delete.html", {"holiday": holiday})

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ocop.lib import clock
+from ocop.rules.querysets import CouncilRuleOverrideQuerySet
 from ocop.rules.rulebooks import CouncilRules, Rulebook
 
 
@@ -51,6 +52,8 @@ class CouncilRuleOverride(models.Model):
     )
     decision = models.CharField(_("provincial decision"), max_length=250)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CouncilRuleOverrideQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("council rule override")
