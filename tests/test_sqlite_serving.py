@@ -4,6 +4,7 @@ import os
 import sqlite3
 import threading
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -160,3 +161,45 @@ def test_the_wsgi_entry_point_serves_sqlite_with_background_checkpoints(tmp_path
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["0", "True", "True"]
+
+
+def test_a_long_log_is_started_again_from_its_beginning(tmp_path):
+    """A PASSIVE checkpoint copies the log back but never rewinds it while writes keep coming; past
+    `restart_frames` pages the checkpointer rewinds it (under the write gate): the next write starts the log at
+    its first frame instead of appending to a log that only grows."""
+    path = str(tmp_path / "db.sqlite3")
+    db = _wal_database(path, rows=500)
+    log = Path(path + "-wal")
+    checkpointer = sqlite.Checkpointer(path, interval=60, restart_frames=10)
+    own = sqlite3.connect(path, isolation_level=None)
+    checkpointer.checkpoint(own)
+    assert checkpointer.restarts == 1
+    size = log.stat().st_size
+    db.execute("INSERT INTO t (v) VALUES ('after')")
+    _busy, frames, _copied = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    assert frames <= 3 and log.stat().st_size <= size  # rewound: written over, not appended
+    assert db.execute("SELECT count(*) FROM t").fetchone()[0] == 501
+
+    # Below the limit: only the PASSIVE checkpoint, the log is left as it is.
+    calm = sqlite.Checkpointer(path, interval=60, restart_frames=10_000)
+    for _ in range(20):
+        db.execute("INSERT INTO t (v) VALUES ('more')")
+    calm.checkpoint(own)
+    assert calm.restarts == 0 and calm.runs == 1
+
+    # A reader still in the log: the RESTART gives up after its short wait (next round), the gate is free again.
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM t").fetchone()
+    for _ in range(20):
+        db.execute("INSERT INTO t (v) VALUES ('more')")
+    started = time.monotonic()
+    own.execute(f"PRAGMA busy_timeout={sqlite.RESTART_WAIT_MS}")
+    checkpointer.checkpoint(own)
+    assert time.monotonic() - started < 2 and checkpointer.restarts == 1
+    with sqlite._gate(f"{path}-writegate"):
+        pass
+    reader.execute("COMMIT")
+    reader.close()
+    own.close()
+    db.close()
