@@ -5,41 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 
 from ocop.audit.models import AuditEvent
 from ocop.evaluation.models import HolidayOverride
-from ocop.evaluation.tests import authorization
 from ocop.evaluation.tests.util import submitted
 from ocop.evaluation.workdays import calendar_for
-from ocop.testing import ALL
 
 D = dt.date
-
-
-def _category(response) -> object:
-    if response.status_code == 302 and response["Location"].startswith(reverse("accounts:login")):
-        return "login"
-    return response.status_code
-
-
-@pytest.mark.parametrize(
-    ("name", "key", "method", "expected"),
-    authorization.CASES,
-    ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in authorization.CASES],
-)
-def test_authorization_rows(world, client_for, name, key, method, expected):
-    # The same check as tests/test_authorization.py, for this app's rows on their own.
-    obj = authorization.objects(world)[key] if key else None
-    url = reverse(name, args=[obj.pk] if obj is not None else [])
-    seen = {}
-    for persona in ALL:
-        with transaction.atomic():
-            response = client_for(persona).get(url) if method == "get" else client_for(persona).post(url, {})
-            transaction.set_rollback(True)
-        seen[persona] = _category(response)
-    assert seen == expected
 
 
 def _events(holiday_pk: int) -> list[str]:

@@ -6,41 +6,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 
 from ocop.audit.models import AuditEvent
 from ocop.rules.models import CouncilRuleOverride, council_rules
 from ocop.rules.rulebooks import get_rulebook
-from ocop.rules.tests import authorization
-from ocop.testing import ALL
 
 D = dt.date
 MODEL = "rules.CouncilRuleOverride"
-
-
-def _category(response) -> object:
-    if response.status_code == 302 and response["Location"].startswith(reverse("accounts:login")):
-        return "login"
-    return response.status_code
-
-
-@pytest.mark.parametrize(
-    ("name", "key", "method", "expected"),
-    authorization.CASES,
-    ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in authorization.CASES],
-)
-def test_authorization_rows(world, client_for, name, key, method, expected):
-    # The same check as tests/test_authorization.py, for this app's rows on their own.
-    obj = authorization.objects(world)[key] if key else None
-    url = reverse(name, args=[obj.pk] if obj is not None else [])
-    seen = {}
-    for persona in ALL:
-        with transaction.atomic():
-            response = client_for(persona).get(url) if method == "get" else client_for(persona).post(url, {})
-            transaction.set_rollback(True)
-        seen[persona] = _category(response)
-    assert seen == expected
 
 
 def _form(**changes):
