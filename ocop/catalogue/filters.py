@@ -86,12 +86,7 @@ def _searched(data: dict[str, Any], unit: AdminUnit | None) -> Any:
         entries = entries.filter(star=data["star"])
     if validity == IN_FORCE:
         entries = entries.filter(star__isnull=False)
-    if data.get("product_set"):
-        entries = entries.filter(product__product_set=data["product_set"])
-    elif data.get("group"):
-        entries = entries.filter(product__product_set__group=data["group"])
-    elif data.get("category"):
-        entries = entries.filter(product__product_set__group__category=data["category"])
+    entries = entries.filter(taxonomy_q(data, "product__"))
     for place in (unit, data.get("province"), data.get("commune")):
         if place is not None:
             entries = entries.filter(unit_q(place, "product__"))
@@ -100,16 +95,22 @@ def _searched(data: dict[str, Any], unit: AdminUnit | None) -> Any:
     return entries.order_by(*SEARCH_ORDERS[sort])
 
 
+def taxonomy_q(data: dict[str, Any], prefix: str = "") -> Q:
+    """The product set, else the group, else the category chosen in `data` (the most precise wins)."""
+    if data.get("product_set"):
+        return Q(**{f"{prefix}product_set": data["product_set"]})
+    if data.get("group"):
+        return Q(**{f"{prefix}product_set__group": data["group"]})
+    if data.get("category"):
+        return Q(**{f"{prefix}product_set__group__category": data["category"]})
+    return Q()
+
+
 def apply_filters(queryset: Any, data: dict[str, Any]) -> Any:
     """`data`: cleaned values of CatalogueFilterForm (or the API's parameters), None or empty for "any"."""
     if data.get("star"):
         queryset = queryset.filter(best_star=data["star"])
-    if data.get("product_set"):
-        queryset = queryset.filter(product_set=data["product_set"])
-    elif data.get("group"):
-        queryset = queryset.filter(product_set__group=data["group"])
-    elif data.get("category"):
-        queryset = queryset.filter(product_set__group__category=data["category"])
+    queryset = queryset.filter(taxonomy_q(data))
     if data.get("province"):
         queryset = queryset.filter(unit_q(data["province"]))
     if data.get("commune"):
