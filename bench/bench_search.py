@@ -370,7 +370,7 @@ def run_one(vendor: str, out: Path) -> None:
     from django.db import connection
 
     from ocop.catalogue import filters
-    from ocop.catalogue.api import _products
+    from ocop.catalogue.api import _page
     from ocop.catalogue.querysets import counted_page, public_products
     from ocop.search import reindex
 
@@ -391,7 +391,7 @@ def run_one(vendor: str, out: Path) -> None:
         def ours(q: str = q) -> tuple[list[Any], int]:
             # What GET /api/v1/products?q= does before it writes the items (ocop.catalogue.api.product_list).
             queryset = filters.filter_and_order(public_products(), {"q": q})
-            return counted_page(queryset, 0, 20, rows=_products())
+            return counted_page(queryset, 0, 20, rows=_page)
 
         page, count = ours()
         ours_t = Timings.of(label, ours, RUNS)

@@ -24,10 +24,10 @@ from ocop.api.schemas import Error
 from ocop.catalogue import filters
 from ocop.catalogue.forms import LEGACY_PREFIX, PAGE_SIZE, find_unit
 from ocop.catalogue.models import ShopLink
-from ocop.catalogue.querysets import counted_page, public_producers, public_products
+from ocop.catalogue.querysets import counted_page, public_page, public_producers, public_products
 from ocop.geo.models import AdminUnit
 from ocop.lib.text import fold
-from ocop.registry.models import ProductPhoto
+from ocop.registry.models import Product, ProductPhoto
 
 router = Router(tags=["catalogue"])
 
@@ -182,13 +182,18 @@ def _item(request: HttpRequest, p: Any) -> dict[str, Any]:
     }
 
 
-def _products() -> Any:
-    return public_products().select_related(
+def _products(products: Any = None) -> Any:
+    """`products` (default: the public ones, annotated) with what an item shows of their producer and places."""
+    return (public_products() if products is None else products).select_related(
         "producer__commune__parent__parent",
         "province",
         "current_commune",
         "product_set__group__category",
     )
+
+
+def _page(ids: list[int]) -> list[Any]:
+    return public_page(_products(Product.objects.all()), ids)
 
 
 def _links(request: HttpRequest, links: Any) -> list[dict[str, Any]]:
@@ -222,7 +227,7 @@ def product_list(request: HttpRequest, params: Query[ProductQuery]) -> Any:
             return Status(400, {"detail": detail, "code": "unknown_province"})
         data["province"] = unit
     queryset = filters.filter_and_order(public_products(), data)
-    page, count = counted_page(queryset, (params.page - 1) * PAGE_SIZE, PAGE_SIZE, rows=_products())
+    page, count = counted_page(queryset, (params.page - 1) * PAGE_SIZE, PAGE_SIZE, rows=_page)
     return {
         "count": count,
         "page": params.page,

@@ -15,7 +15,7 @@ list page reads them without one query per row.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connections, models
 from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When, Window
@@ -130,12 +130,90 @@ def _public_products(day: dt.date) -> Any:
     )
 
 
+class _Shown(NamedTuple):
+    """A certificate as public_page() weighs it: the first four fields are the shown one's order."""
+
+    in_force: bool
+    star: int
+    issued_on: dt.date
+    pk: int
+    status: str
+    number: str
+    expires_on: dt.date
+    extended_until: dt.date | None
+    revoked_on: dt.date | None
+
+
+def public_page(products: Any, ids: list[int], today: dt.date | None = None) -> list[Any]:
+    """The public products among `ids`, in that order, with the annotations of public_products(today).
+
+    `products`: a plain product queryset, which says what else to read (select_related, a photo…).
+    The same decisions as public_products(), taken in Python over the page's
+    certificates, read in one query: its eight correlated subqueries took Django
+    about 3.6 ms to compile for a page of 20, longer than a search takes to find
+    the page on the search rows. test_querysets.py holds the two together, day
+    by day, over every kind of certificate history.
+    """
+    from ocop.certificates.models import IN_FORCE, Certificate, certificate_status
+    from ocop.certificates.policy import policy_on
+    from ocop.registry.models import ProducerStatus, ProductStatus
+
+    if not ids:
+        return []
+    day = today or clock.today()
+    policy = policy_on(day)
+    found = products.select_related("producer").in_bulk(ids)
+    started: dict[int, list[_Shown]] = {}
+    rows = Certificate.objects.filter(product_id__in=list(found), issued_on__lte=day).values_list(
+        "product_id", "pk", "star", "number", "issued_on", "expires_on", "extended_until", "revoked_on"
+    )
+    for product_id, pk, star, number, issued_on, expires_on, extended_until, revoked_on in rows:
+        status = certificate_status(
+            issued_on=issued_on,
+            expires_on=expires_on,
+            revoked_on=revoked_on,
+            extended_until=extended_until,
+            day=day,
+            policy=policy,
+        )
+        started.setdefault(product_id, []).append(
+            _Shown(status in IN_FORCE, star, issued_on, pk, status, number, expires_on, extended_until, revoked_on)
+        )
+    page = []
+    for pk in ids:
+        product = found.get(pk)
+        certificates = started.get(pk)
+        if (
+            product is None
+            or not certificates
+            or product.status == ProductStatus.DRAFT
+            or product.producer.status != ProducerStatus.VERIFIED
+        ):
+            continue
+        best_star = max((c.star for c in certificates if c.in_force), default=None)
+        latest = max(certificates, key=lambda c: (c.issued_on, c.pk))
+        if best_star is None and latest.revoked_on is not None and latest.revoked_on <= day:
+            continue  # revoked, none in force: not public
+        shown = max(certificates, key=lambda c: c[:4])
+        product.best_star = best_star
+        product.certificate_id = shown.pk
+        product.certificate_star = shown.star
+        product.certificate_number = shown.number
+        product.certificate_issued_on = shown.issued_on
+        product.certificate_expires_on = shown.expires_on
+        product.certificate_extended_until = shown.extended_until
+        product.certificate_status = EXPIRED if best_star is None else str(shown.status)
+        page.append(product)
+    return page
+
+
 def counted_page(queryset: Any, start: int, size: int, rows: Any = None) -> tuple[list[Any], int]:
     """Rows `start` to `start + size` of an ordered queryset, and the number of all its rows.
 
     The order is read on the primary keys alone, then the page's rows are
     loaded by key from `rows` (default: `queryset`; best a queryset without the
-    search, whose match would be run again): the columns and subqueries a page
+    search, whose match would be run again), or by `rows(keys)` when it is a
+    function (public_page): the columns and subqueries a page
     shows (certificate, photo…) are computed for its 20 rows, not for every
     row the order has to look at.
 
@@ -154,6 +232,8 @@ def counted_page(queryset: Any, start: int, size: int, rows: Any = None) -> tupl
         page = list(keys[start : start + size])
         count = queryset.count()
     ids = [row["pk"] for row in page]
+    if callable(rows):
+        return rows(ids), count
     found = (queryset if rows is None else rows).in_bulk(ids) if ids else {}
     return [found[pk] for pk in ids if pk in found], count
 

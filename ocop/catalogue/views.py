@@ -29,13 +29,14 @@ from ocop.catalogue.querysets import (
     may_manage_sales_points,
     may_manage_shop_links,
     placeable_sales_point_communes,
+    public_page,
     public_producers,
     public_products,
 )
 from ocop.certificates.models import Certificate, CertificateStatus
 from ocop.geo.models import AdminUnit
 from ocop.lib import clock
-from ocop.registry.models import Producer, ProductPhoto
+from ocop.registry.models import Producer, Product, ProductPhoto
 from ocop.registry.views.common import forbidden, serve_file
 
 PUBLIC_CACHE = "public, max-age=300"
@@ -48,6 +49,10 @@ def _list_queryset(queryset: Any) -> Any:
     return queryset.select_related("producer", "province", "current_commune", "product_set__group__category").annotate(
         photo_id=Subquery(first_photo)
     )
+
+
+def _page_rows(ids: list[int]) -> list[Any]:
+    return public_page(_list_queryset(Product.objects.all()), ids)
 
 
 class _CountedRows:
@@ -110,8 +115,8 @@ def _catalogue_page(
         # `unit`: what narrows `base` to a province's or commune's page.
         queryset = filters.filter_and_order(base, data, unit=unit)
         number = data.get("page") or 1
-        # The page's rows are loaded from `base`: their keys come from the filtered, searched queryset already.
-        rows, count = counted_page(queryset, (number - 1) * PAGE_SIZE, PAGE_SIZE, rows=_list_queryset(base))
+        # The page's rows are loaded by key: the filtered, searched queryset gave only the keys.
+        rows, count = counted_page(queryset, (number - 1) * PAGE_SIZE, PAGE_SIZE, rows=_page_rows)
         paginator = Paginator(_CountedRows(rows, count), PAGE_SIZE)
         if number > max(paginator.num_pages, 1):
             status = 400

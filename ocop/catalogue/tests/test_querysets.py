@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from ocop.catalogue.querysets import public_producers, public_products
+from ocop.catalogue.querysets import public_page, public_producers, public_products
 from ocop.certificates.models import certificate_status
 from ocop.certificates.policy import policy_on
 from ocop.certificates.tests.util import make_certificate
@@ -118,3 +118,75 @@ def test_discontinued_product_with_a_certificate_is_public(world):
     world.product_b.save()
     make_certificate(world.product_b, star=3)
     assert _row(world.product_b).best_star == 3
+
+
+def _annotations(product) -> tuple:
+    return (
+        product.pk,
+        product.best_star,
+        product.certificate_id,
+        product.certificate_star,
+        product.certificate_number,
+        product.certificate_issued_on,
+        product.certificate_expires_on,
+        product.certificate_extended_until,
+        product.certificate_status,
+    )
+
+
+def test_public_page_decides_as_public_products_does(world):
+    """public_page() (in Python, for a page) and public_products() (in SQL) agree on every product and day.
+
+    Random certificate histories (fixed seed): several certificates per product, expired, extended, revoked
+    (before, on and after the days asked about), issued in the future; drafts and an unverified producer's.
+    The days asked about are the certificates' own dates, the day before and after each, and the
+    re-evaluation window's first day.
+    """
+    import random
+
+    rng = random.Random(26)
+    today = clock.today()
+    products = []
+    for i in range(40):
+        producer = world.producer_pending if i % 13 == 5 else world.producer_a
+        status = ProductStatus.DRAFT if i % 11 == 3 else "active"
+        products.append(
+            Product.objects.create(
+                producer=producer, name=f"Sản phẩm {i}", product_set=world.product_a.product_set, status=status
+            )
+        )
+    days = {today}
+    for n, product in enumerate(products):
+        for k in range(rng.choice([0, 1, 1, 2, 3])):
+            issued = today + DAY * rng.randint(-1500, 30)
+            fields = {"number": f"R-{n}-{k}"}
+            if rng.random() < 0.3:
+                fields["revoked_on"] = issued + DAY * rng.randint(0, 1200)
+                fields["revocation_reason"] = "x"
+            cert = make_certificate(product, star=rng.choice([3, 4, 5]), issued_on=issued, **fields)
+            if rng.random() < 0.3:
+                cert.extended_until = cert.expires_on + DAY * rng.randint(1, 300)
+                cert.save()
+            opens = cert.expires_on - DAY * policy_on(today).reevaluation_opens_days
+            for date in (cert.issued_on, cert.expires_on, cert.extended_until, cert.revoked_on, opens):
+                if date is not None:
+                    days |= {date - DAY, date, date + DAY}
+    ids = [p.pk for p in products] + [world.product_a.pk, 2**31 - 1]
+    checked = 0
+    for day in sorted(days):
+        expected = {p.pk: _annotations(p) for p in public_products(day).filter(pk__in=ids)}
+        page = public_page(Product.objects.all(), ids, day)
+        assert [_annotations(p) for p in page] == [expected[pk] for pk in ids if pk in expected], day
+        checked += len(expected)
+    assert checked > 200  # public products seen over the days: the comparison did compare
+
+
+def test_public_page_keeps_the_order_asked_in_two_queries(world, django_assert_num_queries):
+    make_certificate(world.product_a, star=4)
+    make_certificate(world.product_b, star=5)
+    ids = [world.product_b.pk, world.product_a.pk]
+    with django_assert_num_queries(2):  # the products with their producers, their certificates
+        page = public_page(Product.objects.all(), ids)
+    assert [p.pk for p in page] == ids
+    assert [(p.best_star, p.certificate_status) for p in page] == [(5, "valid"), (4, "valid")]
+    assert public_page(Product.objects.all(), []) == []
