@@ -379,6 +379,10 @@ def test_the_word_index_is_used_by_postgresql():
         assert cursor.fetchone() is not None
     sql = str(search_products(Product.objects.all(), "banh c").query)
     assert "search_words(" in sql and "@@" in sql
+    with connection.cursor() as cursor:
+        # Parallel workers cost a search more than they save (migration 0006).
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'search_searchentry'")
+        assert cursor.fetchone()[0] == ["parallel_workers=0"]
 
 
 def test_a_word_too_long_for_an_index_breaks_neither_the_save_nor_the_search(world, shelf):
