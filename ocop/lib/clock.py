@@ -43,7 +43,16 @@ def now() -> dt.datetime:
 
 def today() -> dt.date:
     """Today's date in the platform's time zone (Asia/Ho_Chi_Minh), on the platform's clock."""
-    return timezone.localdate(now())
+    return day_of(now())
+
+
+def day_of(moment: dt.datetime) -> dt.date:
+    """The date of an aware `moment` in the platform's time zone (settings.TIME_ZONE).
+
+    No request activates another time zone, so this is `timezone.localdate(moment)` without the look-up of
+    the active one in a context-local variable (measured: a few per cent of a scan).
+    """
+    return moment.astimezone(timezone.get_default_timezone()).date()
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -19,7 +19,6 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from ocop.audit.log import acting_as
@@ -82,7 +81,7 @@ def record_scan(
     if now is None:
         now = clock.now()
     if day is None:
-        day = timezone.localdate(now)
+        day = clock.day_of(now)
     summary = _summary(stamp)
     ua = ua_hash(user_agent, now)
     status = certificate_status or ""

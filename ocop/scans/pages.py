@@ -41,11 +41,11 @@ from django.urls import get_script_prefix
 from django.utils.formats import date_format, localize
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import localtime
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from ocop.certificates.models import IN_FORCE, CertificateStatus
+from ocop.lib import clock
 from ocop.scans import pagecache
 from ocop.scans.actions import Counted
 from ocop.scans.forms import PlaceForm, ReportForm
@@ -209,7 +209,7 @@ _figures: dict[Hashable, SafeString] = {}
 
 def scan_figures(counted: Counted) -> SafeString:
     """The stamp's scan count and first scan, as the page shows them."""
-    first_day = localtime(counted.first_at).date() if counted.first_at is not None else None
+    first_day = clock.day_of(counted.first_at) if counted.first_at is not None else None
     place = counted.first_province.name if counted.first_province is not None else None
     key = (get_language(), counted.count, first_day, place)
     html = _figures.get(key)

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -35,7 +37,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -94,7 +96,8 @@ def _wanted_links(request: HttpRequest) -> str | None:
     """ "all" for the linkset, a GS1 link type URI for one link, None for the page."""
     # A phone scanning a stamp sends no query string: the query dictionary is not even parsed then.
     requested = request.GET.get("linkType", "") if request.META.get("QUERY_STRING") else ""
-    if requested == "all" or links.LINKSET_TYPE in request.headers.get("Accept", ""):
+    # META rather than `request.headers`, which copies every header into a new mapping the first time.
+    if requested == "all" or links.LINKSET_TYPE in request.META.get("HTTP_ACCEPT", ""):
         return "all"
     return links.link_type(requested)
 
@@ -122,7 +125,7 @@ def _resolver(request: HttpRequest, resolve: Any) -> HttpResponse:
     if not resolution.ok:
         return _cors(_failure(request, resolution, wanted))
     now = clock.now()
-    today = timezone.localdate(now)  # clock.today(), from the same moment as the scan's time
+    today = clock.day_of(now)  # clock.today(), from the same moment as the scan's time
     data = pagecache.lot_data(resolution.product, resolution.lot, today, gen=gen)
     certificate = data.certificate
     in_force = certificate is not None and certificate.status_on(today) in IN_FORCE
@@ -190,7 +193,7 @@ def _stamp_page(
             stamp,
             product=resolution.product,
             certificate_status=status,
-            user_agent=request.headers.get("User-Agent", ""),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
             now=now,
             day=today,
         )
@@ -214,12 +217,20 @@ def _stamp_page(
             SEEN_COOKIE,
             token,  # signed, with its time: `_seen_scan_id` checks both
             max_age=settings.SCAN_REPEAT_SECONDS,
+            expires=_expires(int(time.time()), settings.SCAN_REPEAT_SECONDS),
             path=request.path,
             httponly=True,
             samesite="Lax",
             secure=request.is_secure(),
         )
     return response
+
+
+@lru_cache(maxsize=4)
+def _expires(second: int, max_age: int) -> str:
+    """The Expires date of a cookie set in `second` for `max_age` seconds, as set_cookie() would write it
+    (formatted once a second rather than once a scan: it was a few per cent of a scan)."""
+    return http_date(second + max_age)
 
 
 def _lot_or_product_page(
