@@ -31,7 +31,10 @@ certificates that decide whether it is public: 67 and 107 ms for "mat ong",
 of which the index itself is a small part. SQLite reads a match's keys from
 the covering indexes of migration 0005, PostgreSQL from the row its word index
 found. What stays is fixed: loading the 20 products shown with their
-certificates' fields (about 6 ms on SQLite, 11 ms on PostgreSQL).
+certificates' fields (catalogue.querysets.public_page: about 3 ms on SQLite
+and 5 ms on PostgreSQL, most of it the join of the producer, places and
+taxonomy an item shows). On PostgreSQL the search rows are never scanned in
+parallel (migration 0006).
 """
 
 from __future__ import annotations
