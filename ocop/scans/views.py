@@ -82,10 +82,11 @@ SEEN_COOKIE = "ocop_scan"
 
 
 # --- The resolver ----------------------------------------------------------------------------------------
-def _cors(response: HttpResponse) -> HttpResponse:
+def _cors(response: HttpResponse, *, preflight: bool = False) -> HttpResponse:
     response["Access-Control-Allow-Origin"] = "*"
-    response["Access-Control-Allow-Methods"] = ", ".join(RESOLVER_METHODS)
-    response["Access-Control-Allow-Headers"] = "Accept, Accept-Language"
+    if preflight:  # read by browsers on the answer to OPTIONS only
+        response["Access-Control-Allow-Methods"] = ", ".join(RESOLVER_METHODS)
+        response["Access-Control-Allow-Headers"] = "Accept, Accept-Language"
     response["Access-Control-Expose-Headers"] = "Link, Location"
     response["Vary"] = "Accept" if "Vary" not in response else f"{response['Vary']}, Accept"
     response["Cache-Control"] = "no-store"
@@ -118,7 +119,7 @@ def _resolver(request: HttpRequest, resolve: Any) -> HttpResponse:
     if request.method == "OPTIONS":
         response = HttpResponse(status=204)
         response["Allow"] = ", ".join(RESOLVER_METHODS)
-        return _cors(response)
+        return _cors(response, preflight=True)
     gen = pagecache.generation()
     resolution: Resolution = resolve(gen)
     wanted = _wanted_links(request)

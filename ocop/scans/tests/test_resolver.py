@@ -123,6 +123,7 @@ def test_options_and_cors(world, stamps):
     assert not Scan.objects.exists()
     get = scan(path_of(stamps[0]))
     assert get["Access-Control-Allow-Origin"] == "*"
+    assert get["Access-Control-Expose-Headers"] == "Link, Location"  # a verifier app may read the Link header
     assert 'rel="linkset"' in get["Link"] and "linkType=all" in get["Link"]
     assert Client().post(path_of(stamps[0])).status_code == 405
 
