@@ -94,6 +94,8 @@ def test_list_is_scoped_and_filtered_by_year(world, client_for):
         reverse("evaluation:holiday_delete", args=[national.pk]), {}, HTTP_ACCEPT_LANGUAGE="en"
     )
     assert response.status_code == 403 and HolidayOverride.objects.filter(pk=national.pk).exists()
+    # The page says why, in the user's language (Vietnamese by default).
+    assert "Lịch ngày nghỉ toàn quốc do cơ quan OCOP trung ương quản lý." in response.content.decode()
 
 
 def test_duplicate_day_is_a_form_error(world, client_for):
