@@ -11,6 +11,7 @@ at once cannot act twice. Saves are audited by the model signals.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -170,6 +171,39 @@ def commune_working_days(dossier: Dossier) -> int:
 
     days = get_rulebook(dossier.rulebook).procedure.commune_check_working_days
     return days if days is not None else COMMUNE_WORKING_DAYS
+
+
+def holiday_calendar_changed(changes: Iterable[tuple[int | None, dt.date]]) -> int:
+    """Count again the commune deadlines a change to the holiday calendar may move; returns how many moved.
+
+    `changes`: (province id, or None for every province; date) of each holiday override as it was and as it
+    is. A dossier awaiting the commune's check has its deadline counted again from the day it was submitted,
+    with its province's calendar as it is now, when that deadline is on or after a changed day (a day off
+    added or removed before it moves it; one after it cannot). The new deadline is saved (and so audited),
+    and the reminders of the new deadline are due again.
+    """
+    changes = list(changes)
+    if not changes:
+        return 0
+    dossiers = Dossier.objects.filter(
+        status=DossierStatus.SUBMITTED, commune_deadline__gte=min(day for _province, day in changes)
+    ).exclude(submitted_at__isnull=True)
+    provinces = {province for province, _day in changes}
+    if None not in provinces:
+        dossiers = dossiers.filter(province__in=provinces)
+    calendars: dict[int, Any] = {}
+    moved = 0
+    with transaction.atomic():
+        for dossier in dossiers.select_for_update().select_related("province"):
+            calendar = calendars.get(dossier.province_id)
+            if calendar is None:
+                calendar = calendars[dossier.province_id] = calendar_for(dossier.province)
+            deadline = calendar.add_working_days(clock.day_of(dossier.submitted_at), commune_working_days(dossier))
+            if deadline != dossier.commune_deadline:
+                dossier.commune_deadline = deadline
+                dossier.save(update_fields=["commune_deadline"])
+                moved += 1
+    return moved
 
 
 def open_dossier(product: Product, kind: str, *, actor: Any) -> Dossier:

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ocop.accounts.models import Role
@@ -483,15 +484,32 @@ def _save_holiday(request: HttpRequest, form: HolidayOverrideForm) -> HttpRespon
     """Save a valid form (the audit log records it through the model's signals); None when it must be shown again."""
     if not form.is_valid():
         return None
+    instance = form.instance
+    before = [] if instance.pk is None else [(form.initial.get("province"), form.initial["date"])]
     try:
         with transaction.atomic():
             holiday = form.save()
+            moved = actions.holiday_calendar_changed([*before, (holiday.province_id, holiday.date)])
     except IntegrityError:
         # Two offices entering the same day at once: the database's unique constraint has the last word.
         form.add_error("date", _("This day is already listed for this province; edit that entry instead."))
         return None
     messages.success(request, _("The calendar change was saved."))
+    _deadlines_moved(request, moved)
     return redirect(_holidays_url(holiday))
+
+
+def _deadlines_moved(request: HttpRequest, moved: int) -> None:
+    if moved:
+        messages.info(
+            request,
+            ngettext(
+                "The commune's deadline of %(count)s dossier awaiting its check was counted again.",
+                "The commune's deadlines of %(count)s dossiers awaiting their check were counted again.",
+                moved,
+            )
+            % {"count": moved},
+        )
 
 
 @login_required
@@ -522,7 +540,11 @@ def holiday_delete(request: HttpRequest, pk: int) -> HttpResponse:
     holiday = _editable_holiday(request, pk)
     if request.method == "POST":
         back = _holidays_url(holiday)
-        holiday.delete()
+        with transaction.atomic():
+            changed = (holiday.province_id, holiday.date)
+            holiday.delete()
+            moved = actions.holiday_calendar_changed([changed])
         messages.success(request, _("The calendar change was removed."))
+        _deadlines_moved(request, moved)
         return redirect(back)
     return render(request, "evaluation/holiday_confirm_delete.html", {"holiday": holiday})

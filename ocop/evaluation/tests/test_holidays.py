@@ -151,6 +151,54 @@ def test_a_day_off_added_on_the_screen_moves_the_commune_deadline(world, client_
     assert calendar_for(world.ha_noi).add_working_days(D(2026, 9, 7), 15) == D(2026, 9, 28)
 
 
+def _deadline_events(dossier) -> list[dict]:
+    events = AuditEvent.objects.filter(model="evaluation.Dossier", object_id=str(dossier.pk), action="update")
+    return [e.after for e in events.order_by("pk") if "commune_deadline" in (e.after or {})]
+
+
+def test_a_dossier_already_submitted_follows_the_calendar_as_it_changes(world, client_for, clock):
+    """Submitted on Monday 7/9/2026: 15 working days end on Monday 28/9. The office then adds a day off inside
+    that span, moves it to after the deadline, brings it back, and removes it: the deadline follows each time,
+    audited; Hà Nội's dossiers are not touched by Bắc Ninh's calendar."""
+    clock.to(D(2026, 9, 7))
+    dossier = submitted(world)
+    assert dossier.commune_deadline == D(2026, 9, 28)
+    office = client_for("province")
+    response = office.post(
+        reverse("evaluation:holiday_create"), {"date": "2026-09-15", "is_holiday": "on", "name": "Lễ hội"}, follow=True
+    )
+    assert "Hạn kiểm tra của xã đối với 1 hồ sơ đang chờ kiểm tra đã được tính lại." in response.content.decode()
+    dossier.refresh_from_db()
+    assert dossier.commune_deadline == D(2026, 9, 29)
+    assert _deadline_events(dossier)[-1]["commune_deadline"] == "2026-09-29"
+    holiday = HolidayOverride.objects.get()
+    edit = reverse("evaluation:holiday_edit", args=[holiday.pk])
+    # Moved to after the deadline: the span holds 15 working days again.
+    office.post(edit, {"date": "2026-10-15", "is_holiday": "on", "name": "Lễ hội"})
+    dossier.refresh_from_db()
+    assert dossier.commune_deadline == D(2026, 9, 28)
+    office.post(edit, {"date": "2026-09-16", "is_holiday": "on", "name": "Lễ hội"})
+    dossier.refresh_from_db()
+    assert dossier.commune_deadline == D(2026, 9, 29)
+    office.post(reverse("evaluation:holiday_delete", args=[holiday.pk]))
+    dossier.refresh_from_db()
+    assert dossier.commune_deadline == D(2026, 9, 28)
+    assert [e["commune_deadline"] for e in _deadline_events(dossier)] == [
+        "2026-09-28",  # the submission
+        "2026-09-29",
+        "2026-09-28",
+        "2026-09-29",
+        "2026-09-28",
+    ]
+    # Another province's day off moves nothing here.
+    client_for("central").post(
+        reverse("evaluation:holiday_create"),
+        {"date": "2026-09-15", "is_holiday": "on", "name": "Hà Nội", "province": world.ha_noi.pk},
+    )
+    dossier.refresh_from_db()
+    assert dossier.commune_deadline == D(2026, 9, 28)
+
+
 @pytest.mark.parametrize(
     ("persona", "shown"), [("province", True), ("central", True), ("admin", True), ("commune", False)]
 )
