@@ -1,4 +1,4 @@
-"""Vietnamese full-text search over the public catalogue (SQLite FTS5 or PostgreSQL pg_trgm)."""
+"""Vietnamese full-text search over the public catalogue (SQLite FTS5, or a PostgreSQL GIN index of words)."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _

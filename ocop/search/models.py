@@ -11,8 +11,9 @@ migrations (0002-0004) keep the fast structure:
   it, which drops its triggers: a migration that alters this model must
   create them again.
 - PostgreSQL: a GIN index on `search_words(document)`, the document's words
-  as a `tsvector` (0003), which the search matches; the GIN trigram index
-  (pg_trgm) on `document` from 0002 is still there but no longer read.
+  as a `tsvector` (0003), which the search matches, and the same on the
+  `listed` rows alone (0007), which the public catalogue's search reads; the
+  trigram index of 0002 was dropped in 0007.
 
 `SearchTerm` is the vocabulary: every word indexed, which typo tolerance
 looks typed words up in (both databases).

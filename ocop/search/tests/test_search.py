@@ -344,8 +344,10 @@ def test_the_vendor_structures_exist():
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_fts_%'")
             assert len(cursor.fetchall()) == 3
         else:
-            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'search_entry_document_trgm'")
-            assert cursor.fetchone() is not None
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'search_searchentry' ORDER BY 1")
+            indexes = {name for (name,) in cursor.fetchall()}
+            assert {"search_entry_words", "search_entry_listed_words"} <= indexes
+            assert "search_entry_document_trgm" not in indexes  # unread since the word index: dropped (0007)
 
 
 def test_only_verified_is_not_this_apps_business(world, shelf):
