@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db.models import F
 
 from ocop.catalogue.querysets import public_page, public_producers, public_products
 from ocop.certificates.models import certificate_status
@@ -190,3 +191,41 @@ def test_public_page_keeps_the_order_asked_in_two_queries(world, django_assert_n
     assert [p.pk for p in page] == ids
     assert [(p.best_star, p.certificate_status) for p in page] == [(5, "valid"), (4, "valid")]
     assert public_page(Product.objects.all(), []) == []
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        ("-best_star", "name", "pk"),  # strings, descending with nulls (expired products have no best_star)
+        (F("best_star").desc(nulls_last=True), F("certificate_star").desc(), "folded_name", "pk"),
+        (F("best_star").asc(nulls_first=True), "-pk"),
+        ("?",),  # not a list of fields: the two statements
+    ],
+)
+def test_a_counted_page_is_the_slice_and_the_count_whatever_the_order(world, order):
+    """counted_page reads the page and the count in one statement (SQLite: a MATERIALIZED common table
+    expression ordered outside; PostgreSQL: a window): the same rows and count as the queryset itself."""
+    from ocop.catalogue.querysets import counted_page
+
+    for i in range(7):
+        product = Product.objects.create(
+            producer=world.producer_a, name=f"Sản phẩm {i}", product_set=world.product_a.product_set, status="active"
+        )
+        if i % 3 == 0:  # expired: no best_star
+            issued = clock.today() - DAY * (1200 + i)
+            make_certificate(product, star=3 + i % 3, issued_on=issued, expires_on=clock.today() - DAY)
+        else:
+            make_certificate(product, star=3 + i % 3, issued_on=clock.today() - DAY * (100 + i))
+    queryset = public_products().order_by(*order)
+    every = list(queryset.values_list("pk", flat=True))
+    assert len(every) == 7
+    if order == ("?",):
+        rows, count = counted_page(queryset, 0, 20)
+        assert sorted(p.pk for p in rows) == sorted(every) and count == 7
+        return
+    for start, size in ((0, 3), (3, 3), (6, 3), (0, 20)):
+        rows, count = counted_page(queryset, start, size, rows=lambda ids: public_page(Product.objects.all(), ids))
+        assert [p.pk for p in rows] == every[start : start + size]
+        assert count == 7
+    assert counted_page(queryset, 20, 20) == ([], 7)  # past the end: counted on its own
+    assert counted_page(queryset.filter(name="nothing"), 0, 20) == ([], 0)
