@@ -227,7 +227,8 @@ def product_list(request: HttpRequest, params: Query[ProductQuery]) -> Any:
             return Status(400, {"detail": detail, "code": "unknown_province"})
         data["province"] = unit
     queryset = filters.filter_and_order(public_products(), data)
-    page, count = counted_page(queryset, (params.page - 1) * PAGE_SIZE, PAGE_SIZE, rows=_page)
+    start = (params.page - 1) * PAGE_SIZE
+    page, count = counted_page(queryset, start, PAGE_SIZE, rows=_page, together=not filters.read_in_order(queryset))
     return {
         "count": count,
         "page": params.page,

@@ -1,16 +1,18 @@
 """Narrowing and ordering the public products: shared by the catalogue pages and the API.
 
-A search goes the short way when it can (search_listed): its matches are
-filtered and ordered on the search rows alone, which hold each product's
-public flag, star in force and sort name, and only the page's 20 products are
-read. A broad search ("mat ong", 5,364 matches among 100,000 products)
-otherwise reads every matching product with the subqueries on its
-certificates that decide whether it is public: measured with
-bench/bench_search.py, about 10 µs a match on SQLite and 16 µs on PostgreSQL
-against about 2 µs the short way (see ocop.search.products). The long way stays for what the rows do not hold (a
-certificate status other than "in force", sorting by dates) and for the days
-the rows do not know exactly (ocop.search.products.rows_exact_on): the same
-results either way.
+A search, or a list without one, goes the short way when it can
+(search_listed, listed_rows): its rows are filtered and ordered on the search
+rows alone, which hold each product's public flag, star in force, shown
+certificate's star and sort name, and only the page's 20 products are read; a
+list of every public product reads the first 20 entries of an index in order.
+A broad search ("mat ong", 5,364 matches among 100,000 products) otherwise
+reads every matching product with the subqueries on its certificates that
+decide whether it is public: measured with bench/bench_search.py, about 10 µs
+a match on SQLite and 16 µs on PostgreSQL against about 2 µs the short way
+(see ocop.search.products). The long way stays for what the rows do not hold
+(a certificate status other than "in force", sorting by dates) and for the
+days the rows do not know exactly (ocop.search.products.rows_exact_on): the
+same results either way.
 """
 
 from __future__ import annotations
@@ -63,23 +65,31 @@ def filter_and_order(base: Any, data: dict[str, Any], *, unit: AdminUnit | None 
     return order(queryset, data.get("sort"), searched=bool(data.get("q")))
 
 
-# Orders of a search the search rows can sort by themselves (the keys of ORDERS and the default, None).
+# Orders the search rows can sort by themselves, as ORDERS and order() sort the products: a search's (best
+# match first by default) and a list's without a search (highest rating first by default).
 SEARCH_ORDERS: dict[str | None, tuple[Any, ...]] = {
     None: (F("search_rank").desc(), F("star").desc(nulls_last=True), "sort_name", "pk"),
+    "name": ("sort_name", "pk"),
+    "-name": ("-sort_name", "-pk"),
+}
+LIST_ORDERS: dict[str | None, tuple[Any, ...]] = {
+    None: (F("star").desc(nulls_last=True), F("shown_star").desc(), "sort_name", "pk"),
+    "-star": (F("star").desc(nulls_last=True), F("shown_star").desc(), "sort_name", "pk"),
     "name": ("sort_name", "pk"),
     "-name": ("-sort_name", "-pk"),
 }
 
 
 def _searched(data: dict[str, Any], unit: AdminUnit | None) -> Any:
-    """The search on the search rows alone (see the module's docstring), or None when it cannot be."""
-    from ocop.search import search_listed
+    """The search or list on the search rows alone (see the module's docstring), or None when it cannot be."""
+    from ocop.search import listed_rows, search_listed
 
     sort = data.get("sort") or None
     validity = data.get("validity")
-    if not data.get("q") or sort not in SEARCH_ORDERS or (validity and validity != IN_FORCE):
+    orders = SEARCH_ORDERS if data.get("q") else LIST_ORDERS
+    if sort not in orders or (validity and validity != IN_FORCE):
         return None
-    entries = search_listed(data["q"])
+    entries = search_listed(data["q"]) if data.get("q") else listed_rows()
     if entries is None:
         return None
     if data.get("star"):
@@ -92,7 +102,16 @@ def _searched(data: dict[str, Any], unit: AdminUnit | None) -> Any:
             entries = entries.filter(unit_q(place, "product__"))
     if data.get("kind"):
         entries = entries.filter(product__producer__kind=data["kind"])
-    return entries.order_by(*SEARCH_ORDERS[sort])
+    return entries.order_by(*orders[sort])
+
+
+def read_in_order(queryset: Any) -> bool:
+    """Whether the database reads `queryset` (from filter_and_order) in its order from an index: a list on the
+    search rows without a search. Its page is then best read apart from its count (counted_page's `together`):
+    one statement would read every row to count them before taking the first 20."""
+    from ocop.search.models import SearchEntry
+
+    return queryset.model is SearchEntry and "search_rank" not in queryset.query.annotations
 
 
 def taxonomy_q(data: dict[str, Any], prefix: str = "") -> Q:

@@ -116,7 +116,8 @@ def _catalogue_page(
         queryset = filters.filter_and_order(base, data, unit=unit)
         number = data.get("page") or 1
         # The page's rows are loaded by key: the filtered, searched queryset gave only the keys.
-        rows, count = counted_page(queryset, (number - 1) * PAGE_SIZE, PAGE_SIZE, rows=_page_rows)
+        start, together = (number - 1) * PAGE_SIZE, not filters.read_in_order(queryset)
+        rows, count = counted_page(queryset, start, PAGE_SIZE, rows=_page_rows, together=together)
         paginator = Paginator(_CountedRows(rows, count), PAGE_SIZE)
         if number > max(paginator.num_pages, 1):
             status = 400

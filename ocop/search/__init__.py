@@ -33,13 +33,22 @@ def search_listed(q: str, day: dt.date | None = None) -> QuerySet[SearchEntry] |
     """The search rows of the public products matching `q` on `day` (default: today), annotated with
     `search_rank`; None when the rows do not know `day` exactly (the caller then searches its products).
 
-    Each row carries what the public catalogue filters and orders by (`listed`, `star`, `sort_name`) as
+    Each row carries what the public catalogue filters and orders by (`listed`, `star`, `shown_star`,
+    `sort_name`) as
     ocop.catalogue.querysets.public_products(day) decides it, so that a search reads neither the products
     nor their certificates for its matches: its pk is the product's. Unordered, like search_products().
     """
     from ocop.search.products import search_listed as implementation
 
     return implementation(q, day)
+
+
+def listed_rows(day: dt.date | None = None) -> QuerySet[SearchEntry] | None:
+    """The search rows of every public product on `day` (default: today), with what the catalogue filters and
+    orders by (see search_listed); None when the rows do not know `day` exactly. Unordered."""
+    from ocop.search.products import listed_rows as implementation
+
+    return implementation(day)
 
 
 def reindex(product_ids: Iterable[int] | None = None) -> int:
@@ -49,4 +58,4 @@ def reindex(product_ids: Iterable[int] | None = None) -> int:
     return implementation(product_ids)
 
 
-__all__ = ["reindex", "search_listed", "search_products"]
+__all__ = ["listed_rows", "reindex", "search_listed", "search_products"]

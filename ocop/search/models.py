@@ -20,7 +20,8 @@ looks typed words up in (both databases).
 
 The public catalogue's search reads only this table for its matches, never
 the products (ocop.search.products.search_listed): each row also says whether
-the product is public (`listed`), its star in force and its sort name, as
+the product is public (`listed`), its star in force, the star of the
+certificate it shows (in force, else the latest, expired) and its sort name, as
 ocop.catalogue.querysets.public_products() decides them for the days from
 `fresh_from` to the day before `fresh_until` (the nearest dates of its
 certificates: nothing else that depends on the day changes in between).
@@ -49,6 +50,7 @@ class SearchEntry(models.Model):
     listed = models.BooleanField(null=True)  # in public_products() on those days
     star = models.PositiveSmallIntegerField(null=True)  # best_star: of the certificate in force, else null
     sort_name = models.CharField(max_length=250, null=True)  # Product.folded_name
+    shown_star = models.PositiveSmallIntegerField(null=True)  # certificate_star: of the certificate shown
     fresh_from = models.DateField(null=True)
     fresh_until = models.DateField(null=True)
 

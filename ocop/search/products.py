@@ -72,7 +72,7 @@ CONTEXT_WEIGHT = 2
 DOCUMENT_WEIGHT = 1
 
 REINDEX_BATCH = 1000
-ENTRY_FIELDS = ["name", "context", "document", "listed", "star", "sort_name", "fresh_from", "fresh_until"]
+ENTRY_FIELDS = ["name", "context", "document", "listed", "star", "shown_star", "sort_name", "fresh_from", "fresh_until"]
 
 
 @dataclass(frozen=True)
@@ -186,12 +186,18 @@ def _matching(queryset: QuerySet, terms: list[Term], entry: str) -> QuerySet:  #
     return queryset.filter(WordsMatch(terms, F(f"{entry}document")))
 
 
+def listed_rows(day: dt.date | None = None) -> QuerySet[SearchEntry] | None:
+    """See ocop.search.listed_rows."""
+    if not rows_exact_on(day or clock.today()):
+        return None
+    return SearchEntry.objects.filter(listed=True)
+
+
 def search_listed(q: str, day: dt.date | None = None) -> QuerySet[SearchEntry] | None:
     """See ocop.search.search_listed."""
-    day = day or clock.today()
-    if not rows_exact_on(day):
+    entries = listed_rows(day)
+    if entries is None:
         return None
-    entries = SearchEntry.objects.filter(listed=True)
     terms = parse(q) if q and q.strip() else []
     if not terms:
         return entries.none().annotate(search_rank=Value(0, output_field=IntegerField()))
@@ -356,6 +362,13 @@ def _public_key(day: dt.date) -> Subquery:
     return Subquery(public.values("public_key")[:1])
 
 
+def _shown_star(day: dt.date) -> Subquery:
+    """A public product's certificate_star as public_products(day) decides it (null when not public)."""
+    from ocop.catalogue.querysets import public_products
+
+    return Subquery(public_products(day).filter(pk=OuterRef("pk")).values("certificate_star")[:1])
+
+
 def _fresh_spans(ids: list[int], day: dt.date) -> dict[int, tuple[dt.date, dt.date]]:
     """For the products among `ids` with certificates: the first and the day after the last day around
     `day` on which public_products() decides the same for them as on `day`.
@@ -391,9 +404,9 @@ def _entries(ids: list[int]) -> list[SearchEntry]:
     contexts: dict[tuple[str | None, ...], list[str]] = {}  # products of one producer share theirs
     day = clock.today()
     spans = _fresh_spans(ids, day)
-    rows = Product.objects.filter(pk__in=ids).annotate(public_key=_public_key(day))
-    for pk, public_key, sort_name, name, description, story, producer, *units in rows.values_list(
-        "pk", "public_key", *_SOURCE
+    rows = Product.objects.filter(pk__in=ids).annotate(public_key=_public_key(day), shown_star=_shown_star(day))
+    for pk, public_key, shown_star, sort_name, name, description, story, producer, *units in rows.values_list(
+        "pk", "public_key", "shown_star", *_SOURCE
     ):
         key = (producer, *units)
         context = contexts.get(key)
@@ -411,6 +424,7 @@ def _entries(ids: list[int]) -> list[SearchEntry]:
                 document=padded(document),
                 listed=public_key is not None,
                 star=public_key or None,
+                shown_star=shown_star,
                 sort_name=sort_name,
                 fresh_from=fresh_from,
                 fresh_until=fresh_until,
