@@ -105,7 +105,9 @@ def qr_codes_in_labels(pdf: bytes, tmp_path, *, labels: int, dpi: int = 300, **l
             cell = tmp_path / f"label-{index}.png"
             page.crop(box).save(cell)
             cells.append(str(cell))
-    result = subprocess.run(["zbarimg", "--quiet", "--raw", *cells], capture_output=True, text=True)
+    result = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", *cells], capture_output=True, text=True
+    )
     return result.stdout.split()
 
 
@@ -115,6 +117,9 @@ def qr_url_in_pdf(pdf: bytes, tmp_path) -> str:
     source.write_bytes(pdf)
     subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(source), str(tmp_path / "qr-page")], check=True)
     result = subprocess.run(
-        ["zbarimg", "--quiet", "--raw", str(tmp_path / "qr-page.png")], capture_output=True, text=True, check=True
+        ["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(tmp_path / "qr-page.png")],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return result.stdout.strip()

@@ -178,7 +178,10 @@ def _decode_pdf_page(content: bytes, tmp_path, layout: Layout | None = None) -> 
             side = min(layout.label_width_mm, layout.label_height_mm) * px
             cell = tmp_path / f"cell-{row}-{col}.png"
             page.crop((int(left), int(top), int(left + side), int(top + side))).save(cell)
-            result = subprocess.run(["zbarimg", "-q", "--raw", str(cell)], capture_output=True, text=True)
+            # QR codes only: zbar otherwise reads a run of modules as a short linear barcode now and then.
+            result = subprocess.run(
+                ["zbarimg", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", str(cell)], capture_output=True, text=True
+            )
             found += [line for line in result.stdout.splitlines() if line]
     return found
 
