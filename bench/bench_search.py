@@ -33,6 +33,8 @@ the API shows of them. Baselines in the same run, on the same data:
 - PostgreSQL only, trigram: the trigram-indexed `LIKE '% word %'` the search
   used before the word index (the benchmark creates that index for it), same
   shape as index (for comparison).
+Then the catalogue without a search, as GET /api/v1/products runs it: every
+public product (highest rating first), 4-star products, by name.
 Prints p50 / p95 per query and the ratios; asserts nothing about time. Each
 database is generated, indexed and queried in its own process. The run time
 follows the machine's load: on a shared two-core machine it took about 3
@@ -69,6 +71,13 @@ RUNS = int(os.environ.get("BENCH_SEARCH_RUNS", "20"))
 PG_DATABASE = "bench_search"
 TARGET_P95_MS = 30.0
 TARGET_RATIO = 2.0
+
+# The catalogue without a search: every public product, highest rating first (the home page), and narrowed.
+LISTS: list[tuple[str, dict[str, Any]]] = [
+    ("every public product", {}),
+    ("4 stars", {"star": 4}),
+    ("by name", {"sort": "name"}),
+]
 
 QUERIES: list[tuple[str, str]] = [
     ("accented", "vải thiều"),
@@ -456,6 +465,18 @@ def run_one(vendor: str, out: Path) -> None:
             }
         )
         print(f"  {vendor:<10} {q:<40} {count:>6} found  p50 {ours_t.percentile(50) * 1000:7.2f} ms", flush=True)
+    results["lists"] = []
+    for label, data in LISTS:
+
+        def listed(data: dict[str, Any] = data) -> tuple[list[Any], int]:
+            # What GET /api/v1/products does without q (ocop.catalogue.api.product_list).
+            queryset = filters.filter_and_order(public_products(), data)
+            return counted_page(queryset, 0, 20, rows=_page, together=not filters.read_in_order(queryset))
+
+        page, count = listed()
+        timings = Timings.of(label, listed, RUNS)
+        results["lists"].append({"label": label, "count": count, "ours": timings.seconds})
+        print(f"  {vendor:<10} list: {label:<34} {count:>6} shown  p50 {timings.percentile(50) * 1000:7.2f} ms")
     out.write_text(json.dumps(results), encoding="utf-8")
 
 
@@ -550,6 +571,13 @@ def report(runs: list[dict[str, Any]]) -> None:
         if rows[0].get("trigram"):
             trigram = ", ".join(f"{percentile(r['trigram'], 50):.1f}" for r in rows)
             print(f"{'':<10} the trigram LIKE used before the word index, bare, p50 per query: {trigram}")
+    print("\nThe catalogue without a search (first page of 20 + count), p50 / p95 in ms:")
+    for i, (label, _data) in enumerate(LISTS):
+        line = f"  {label:<34} {runs[0]['lists'][i]['count']:>6}"
+        for run in runs:
+            row = run["lists"][i]
+            line += f" | {run['vendor'][:10]:<10} {percentile(row['ours'], 50):7.2f} {percentile(row['ours'], 95):7.2f}"
+        print(line)
     counts = {tuple(row["count"] for row in run["queries"]) for run in runs}
     print("same matches on every database:", "yes" if len(counts) == 1 else "NO")
 
