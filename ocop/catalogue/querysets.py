@@ -18,7 +18,7 @@ import datetime as dt
 from typing import Any, NamedTuple
 
 from django.db import connections, models
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When, Window
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import OrderBy
 
 from ocop.accounts.models import Role
@@ -163,7 +163,8 @@ def public_page(products: Any, ids: list[int], today: dt.date | None = None) -> 
         return []
     day = today or clock.today()
     policy = policy_on(day)
-    found = products.select_related("producer").in_bulk(ids)
+    # Unordered: the page keeps the order of `ids` (a product list is ordered by name by default).
+    found = products.select_related("producer").order_by().in_bulk(ids)
     started: dict[int, list[_Shown]] = {}
     rows = Certificate.objects.filter(product_id__in=list(found), issued_on__lte=day).values_list(
         "product_id", "pk", "star", "number", "issued_on", "expires_on", "extended_until", "revoked_on"
@@ -222,24 +223,18 @@ def counted_page(
 
     The count comes in the same statement, so that a search's matches are
     found and read once instead of once for the page and again for the count:
-    on PostgreSQL as a window aggregate (COUNT(*) OVER ()), on SQLite from the
-    rows kept once in a MATERIALIZED common table expression
-    (_sqlite_keys_and_count; SQLite's window was measured no faster). A page
-    past the end has no row to carry the count: it is then counted on its own.
+    the rows are kept once in a MATERIALIZED common table expression
+    (_keys_and_count) and counted there. A page past the end has no row to
+    carry the count: it is then counted on its own.
     `together=False` reads them apart, for a queryset the database reads in
     order from an index (filters.read_in_order): one statement would read
     every row to count them before taking the first 20.
     """
     keys = queryset.values("pk")
-    vendor = connections[queryset.db].vendor
     if not together:
         ids = [row["pk"] for row in keys[start : start + size]]
         count = queryset.count()
-    elif vendor == "postgresql":
-        page = list(keys.annotate(page_total=Window(Count("pk")))[start : start + size])
-        count = page[0]["page_total"] if page else (queryset.count() if start else 0)
-        ids = [row["pk"] for row in page]
-    elif vendor == "sqlite" and (found := _sqlite_keys_and_count(queryset, start, size)) is not None:
+    elif (found := _keys_and_count(queryset, start, size)) is not None:
         ids, total = found
         count = total if total is not None else (queryset.count() if start else 0)
     else:
@@ -251,13 +246,16 @@ def counted_page(
     return [found[pk] for pk in ids if pk in found], count
 
 
-def _sqlite_keys_and_count(queryset: Any, start: int, size: int) -> tuple[list[Any], int | None] | None:
-    """SQLite: the keys of rows `start` to `start + size` and the number of all rows, from one statement.
+def _keys_and_count(queryset: Any, start: int, size: int) -> tuple[list[Any], int | None] | None:
+    """The keys of rows `start` to `start + size` and the number of all rows, from one statement.
 
     The rows are selected once with the values they are ordered by into a
     MATERIALIZED common table expression, then ordered and counted outside it.
-    As two statements, a broad search ran its FTS5 MATCH and rank twice
-    ("hop tac xa nong san", 8,099 matches: 24.3 ms against 20.6 in one). None
+    As two statements, a broad search ran its match and rank twice (SQLite,
+    "hop tac xa nong san", 8,099 matches: 24.3 ms against 20.6 in one). On
+    PostgreSQL a window count (COUNT(*) OVER ()) did the same in one statement
+    and took about 2 ms more for that search (bench/bench_search.py, 30.2
+    against 28.2 ms): its window keeps every row as well before the sort. None
     when the queryset's order is not a list of fields and expressions (the
     caller then runs the two statements).
     """
