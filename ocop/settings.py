@@ -136,6 +136,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;PRAGMA busy_timeout=20000;"
         ),
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No parallel workers for a query unless asked: the platform's statements read pages of 20 rows and
+    # searches of a few thousand matches, for which starting workers costs more than it saves on a server
+    # that answers other requests meanwhile. With them, PostgreSQL read a search narrowed to a province
+    # through a parallel nested loop that computed every product's words (34 ms instead of 9).
+    DATABASES["default"]["OPTIONS"] = {
+        "options": f"-c max_parallel_workers_per_gather={envint('PG_PARALLEL_WORKERS_PER_GATHER', 0)}"
+    }
 # The generation number the scan pages' per-process caches are checked against (ocop/scans/pagecache.py): in a
 # file next to the SQLite database (all its server processes are on its host), else in the default cache.
 SCAN_GENERATION_FILE = envstr(

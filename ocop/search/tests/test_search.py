@@ -350,6 +350,25 @@ def test_the_vendor_structures_exist():
             assert "search_entry_document_trgm" not in indexes  # unread since the word index: dropped (0007)
 
 
+def test_a_row_holds_each_word_of_the_document_once(world, shelf):
+    # "Mật ong" in the name, "mật ong" and "hoa" again in the description: the document holds each word once,
+    # the name's first; the name and context columns, which the rank reads, are left as they are.
+    entry = SearchEntry.objects.get(product=shelf["honey"])
+    assert entry.name == " mat ong hoa nhan "
+    assert entry.document.split()[:4] == ["mat", "ong", "hoa", "nhan"]
+    assert len(entry.document.split()) == len(set(entry.document.split()))
+    assert {"lay", "trong", "mua", "vai", "thieu", "no"} <= set(entry.document.split())
+    assert found("mat ong vai thieu") == ["Mật ong hoa nhãn"]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_postgresql_starts_no_parallel_workers():
+    # Settings: a search narrowed to a province was read through a parallel nested loop (34 ms instead of 9).
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone() == ("0",)
+
+
 def test_only_verified_is_not_this_apps_business(world, shelf):
     # Scope is the caller's: a pending producer's product is found if the queryset holds it.
     pending = make(world, "Vải thiều chờ duyệt", world.producer_pending)
