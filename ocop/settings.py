@@ -132,12 +132,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # locked" halfway through; WAL lets readers go on while one writes.
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        # mmap_size: pages are read from the operating system's cache through a memory mapping instead of
-        # being copied into each connection's own cache (2 MB by default). Over 100,000 products the
-        # catalogue's search "vai thieu" took 7.3 ms instead of 9.0, "hop tac xa nong san" 30.3 instead of 31.2.
         "init_command": (
             "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;PRAGMA busy_timeout=20000;"
-            f"PRAGMA mmap_size={envint('SQLITE_MMAP_MB', 1024) * 1024 * 1024};"
         ),
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

@@ -80,21 +80,3 @@ def test_sqlite_is_tuned_for_a_server(db):
         cursor.execute("PRAGMA foreign_keys")
         assert cursor.fetchone()[0] == 1
     assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
-
-
-def test_sqlite_reads_its_file_through_a_memory_mapping(db, tmp_path):
-    # The test database lives in memory, where SQLite maps nothing: a file database opened as the settings say.
-    from django.db import connection
-    from django.db.backends.sqlite3.base import DatabaseWrapper
-
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite tuning applies to SQLite only")
-    wrapper = DatabaseWrapper({**connection.settings_dict, "NAME": str(tmp_path / "mapped.sqlite3")})
-    try:
-        with wrapper.cursor() as cursor:
-            cursor.execute("PRAGMA mmap_size")
-            assert cursor.fetchone()[0] == 1024 * 1024 * 1024
-            cursor.execute("PRAGMA journal_mode")
-            assert cursor.fetchone()[0] == "wal"
-    finally:
-        wrapper.close()
