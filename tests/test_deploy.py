@@ -79,4 +79,6 @@ def test_sqlite_is_tuned_for_a_server(db):
         assert cursor.fetchone()[0] == 20000
         cursor.execute("PRAGMA foreign_keys")
         assert cursor.fetchone()[0] == 1
+        cursor.execute("PRAGMA cache_size")
+        assert cursor.fetchone()[0] == -32 * 1024  # kibibytes: 32 MB of pages per connection
     assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
