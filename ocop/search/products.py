@@ -27,14 +27,18 @@ public catalogue runs a search (GET /api/v1/products?q=): through
 search_products() on public_products() each match cost about 10 µs on SQLite
 and 16 µs on PostgreSQL (the product's row and the subqueries on its
 certificates that decide whether it is public: 67 and 107 ms for "mat ong",
-5,364 matches); through search_listed() about 2 µs on either (18 and 22 ms),
+5,364 matches); through search_listed() about 2 µs on either (12 and 14 ms),
 of which the index itself is a small part. SQLite reads a match's keys from
 the covering indexes of migration 0005, PostgreSQL from the row its word index
-found. What stays is fixed: loading the 20 products shown with their
-certificates' fields (catalogue.querysets.public_page: about 3 ms on SQLite
-and 5 ms on PostgreSQL, most of it the join of the producer, places and
-taxonomy an item shows). On PostgreSQL the search rows are never scanned in
-parallel (migration 0006).
+found. The broadest query of the benchmark, "hop tac xa nong san" (8,099
+matches), spends about a third of its statement on the rank (two substring
+tests per word on the name and context of every match), a third on reading the
+matches' rows and the rest on the index and the count. What stays is fixed:
+loading the 20 products shown with their certificates' fields
+(catalogue.querysets.public_page: about 3 ms on SQLite and 5 ms on
+PostgreSQL, most of it the join of the producer, places and taxonomy an item
+shows). On PostgreSQL the search rows are never scanned in parallel (migration
+0006, and no query starts parallel workers: settings).
 """
 
 from __future__ import annotations
