@@ -79,6 +79,22 @@ def test_sqlite_is_tuned_for_a_server(db):
         assert cursor.fetchone()[0] == 20000
         cursor.execute("PRAGMA foreign_keys")
         assert cursor.fetchone()[0] == 1
-        cursor.execute("PRAGMA cache_size")
-        assert cursor.fetchone()[0] == -32 * 1024  # kibibytes: 32 MB of pages per connection
     assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_a_new_sqlite_connection_keeps_32_mb_of_pages(db, tmp_path):
+    # On a connection of its own: the national data generator raises the shared test connection's cache.
+    from django.db import connection
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite tuning applies to SQLite only")
+    wrapper = DatabaseWrapper({**connection.settings_dict, "NAME": str(tmp_path / "new.sqlite3")})
+    try:
+        with wrapper.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            assert cursor.fetchone()[0] == -32 * 1024  # kibibytes
+            cursor.execute("PRAGMA journal_mode")
+            assert cursor.fetchone()[0] == "wal"
+    finally:
+        wrapper.close()
