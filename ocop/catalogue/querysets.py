@@ -145,10 +145,48 @@ class _Shown(NamedTuple):
     revoked_on: dt.date | None
 
 
+# What no list of products shows, left unread by public_page(): the long texts, and the producer's registration,
+# contact and representative's details (personal data a public page never needs). Reading a deferred field
+# would cost a query per row: the lists' pinned query counts (test_views, test_demo, test_search_rows) catch it.
+_NOT_LISTED = (
+    "description",
+    "story",
+    "specifications",
+    "created_at",
+    "updated_at",
+    *(
+        f"producer__{name}"
+        for name in (
+            "tax_code",
+            "registration_number",
+            "founded_on",
+            "street",
+            "phone",
+            "email",
+            "website",
+            "members_count",
+            "workers_count",
+            "rep_name",
+            "rep_position",
+            "rep_gender",
+            "rep_ethnicity",
+            "rep_id_number",
+            "verified_at",
+            "verified_by",
+            "status_note",
+            "folded_name",
+            "created_at",
+            "updated_at",
+        )
+    ),
+)
+
+
 def public_page(products: Any, ids: list[int], today: dt.date | None = None) -> list[Any]:
     """The public products among `ids`, in that order, with the annotations of public_products(today).
 
-    `products`: a plain product queryset, which says what else to read (select_related, a photo…).
+    `products`: a plain product queryset, which says what else to read (select_related, a photo…); what no
+    list shows is left unread (_NOT_LISTED).
     The same decisions as public_products(), taken in Python over the page's
     certificates, read in one query: its eight correlated subqueries took Django
     about 3.6 ms to compile for a page of 20, longer than a search takes to find
@@ -164,7 +202,7 @@ def public_page(products: Any, ids: list[int], today: dt.date | None = None) -> 
     day = today or clock.today()
     policy = policy_on(day)
     # Unordered: the page keeps the order of `ids` (a product list is ordered by name by default).
-    found = products.select_related("producer").order_by().in_bulk(ids)
+    found = products.select_related("producer").defer(*_NOT_LISTED).order_by().in_bulk(ids)
     started: dict[int, list[_Shown]] = {}
     rows = Certificate.objects.filter(product_id__in=list(found), issued_on__lte=day).values_list(
         "product_id", "pk", "star", "number", "issued_on", "expires_on", "extended_until", "revoked_on"
