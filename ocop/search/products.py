@@ -419,7 +419,7 @@ def _entries(ids: list[int]) -> list[SearchEntry]:
             context = contexts[key] = words(producer) + [w for place in places for w in words(place)]
         name_words = words(name)
         # Every word once: a match needs each word somewhere, the rank reads the name and context columns. The
-        # rows are a fifth narrower, which a broad search reads fewer pages for (about 1.5 ms of 25 on
+        # rows are about a seventh narrower, which a broad search reads fewer pages for (about 1.5 ms of 25 on
         # PostgreSQL for "hop tac xa nong san", bench/bench_search.py).
         document = list(dict.fromkeys(name_words + context + words(description) + words(story)))
         fresh_from, fresh_until = spans.get(pk, (dt.date.min, dt.date.max))
